@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationKind(models.TextChoices):
+    COMMITTEE = "committee", _("Party committee")
+    GENERAL_BRANCH = "general_branch", _("General Party branch")
+    BRANCH = "branch", _("Party branch")
+
+
+# Which kinds may sit directly under which: 党委 → 党总支 → 党支部, and a
+# 党委 may also hold branches directly.
+ALLOWED_CHILD_KINDS = {
+    OrganizationKind.COMMITTEE: {OrganizationKind.GENERAL_BRANCH, OrganizationKind.BRANCH},
+    OrganizationKind.GENERAL_BRANCH: {OrganizationKind.BRANCH},
+    OrganizationKind.BRANCH: set(),
+}
+
+
+class MemberRole(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    MEMBER = "member", _("Party member")
+
+
+class PlanStatus(models.TextChoices):
+    """Plans are drafted, then filed (提交); a filed plan is read-only until reopened."""
+
+    DRAFT = "draft", _("Draft")
+    FILED = "filed", _("Filed")
