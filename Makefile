@@ -56,7 +56,7 @@ run: seed
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: system-packages-test venv messages
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -67,21 +67,31 @@ class SelfAssessment(models.Model):
     """An organization's or a member's self-assessment (自评) against the criteria."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="self_assessments",
     )
     subject = models.CharField(_("subject"), max_length=20, choices=CriterionSubject.choices)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="self_assessments",
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("Party member"), on_delete=models.PROTECT, null=True, blank=True,
+        Member,
+        verbose_name=_("Party member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="self_assessments",
     )
     statement = models.TextField(_("overall statement"), blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=SelfAssessmentStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=SelfAssessmentStatus.choices,
         default=SelfAssessmentStatus.DRAFT,
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -116,7 +126,9 @@ class SelfAssessment(models.Model):
 
 class CriterionScore(models.Model):
     assessment = models.ForeignKey(
-        SelfAssessment, verbose_name=_("self-assessment"), on_delete=models.CASCADE,
+        SelfAssessment,
+        verbose_name=_("self-assessment"),
+        on_delete=models.CASCADE,
         related_name="scores",
     )
     criterion = models.ForeignKey(
@@ -140,8 +152,10 @@ class CriterionScore(models.Model):
     def clean(self):
         if self.criterion_id and self.score is not None and self.score > self.criterion.max_score:
             raise ValidationError(
-                {"score": _("The score cannot exceed the maximum of %(max)s.")
-                 % {"max": self.criterion.max_score}}
+                {
+                    "score": _("The score cannot exceed the maximum of %(max)s.")
+                    % {"max": self.criterion.max_score}
+                }
             )
 
 
@@ -178,36 +192,66 @@ class Evidence(models.Model):
     """A record already in the portal (or an uploaded file) backing a criterion score."""
 
     score = models.ForeignKey(
-        CriterionScore, verbose_name=_("criterion score"), on_delete=models.CASCADE,
+        CriterionScore,
+        verbose_name=_("criterion score"),
+        on_delete=models.CASCADE,
         related_name="evidence",
     )
     kind = models.CharField(_("kind"), max_length=30, choices=EvidenceKind.choices)
     implementation_plan = models.ForeignKey(
-        ImplementationPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        ImplementationPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("implementation plan"),
     )
     study_plan = models.ForeignKey(
-        StudyPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        StudyPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("study plan"),
     )
     activity = models.ForeignKey(
-        StudyActivity, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        StudyActivity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("study activity"),
     )
     note = models.ForeignKey(
-        StudyNote, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        StudyNote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("study note"),
     )
     reading_record = models.ForeignKey(
-        ReadingRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        ReadingRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("close-reading record"),
     )
     research_topic = models.ForeignKey(
-        ResearchTopic, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        ResearchTopic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("research topic"),
     )
     suggestion = models.ForeignKey(
-        Suggestion, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Suggestion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("suggestion"),
     )
     file = models.FileField(_("file"), upload_to=evidence_file_path, blank=True)
@@ -230,26 +274,40 @@ class Application(models.Model):
     """A model-unit application (标兵申报表)."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ApplicationKind.choices)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("Party member"), on_delete=models.PROTECT, null=True, blank=True,
+        Member,
+        verbose_name=_("Party member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="applications",
     )
     state = models.CharField(
-        _("state"), max_length=20, choices=ApplicationState.choices,
+        _("state"),
+        max_length=20,
+        choices=ApplicationState.choices,
         default=ApplicationState.DRAFT,
     )
     main_deeds = models.TextField(_("main deeds"), blank=True)
     self_assessment = models.ForeignKey(
-        SelfAssessment, verbose_name=_("self-assessment"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="applications",
+        SelfAssessment,
+        verbose_name=_("self-assessment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
     )
     organization_opinion = models.TextField(_("opinion of the Party organization"), blank=True)
     submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
@@ -258,7 +316,9 @@ class Application(models.Model):
     )
     staged_comment = models.TextField(_("comment with the staged decision"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -307,7 +367,9 @@ class ApplicationTransition(models.Model):
     """One step in an application's history; written once, never changed."""
 
     application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.PROTECT,
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
         related_name="history",
     )
     from_state = models.CharField(_("from"), max_length=20, choices=ApplicationState.choices)
@@ -342,11 +404,15 @@ class Review(models.Model):
     """A department reviewer's scores and comments on one application (审核)."""
 
     application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.PROTECT,
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
         related_name="reviews",
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
         related_name="reviews",
     )
     comment = models.TextField(_("comment"), blank=True)
@@ -371,7 +437,9 @@ class ReviewScore(models.Model):
         Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="scores"
     )
     criterion = models.ForeignKey(
-        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT,
+        Criterion,
+        verbose_name=_("criterion"),
+        on_delete=models.PROTECT,
         related_name="review_scores",
     )
     score = models.DecimalField(_("score"), **SCORE, validators=[MinValueValidator(0)])
@@ -392,8 +460,10 @@ class ReviewScore(models.Model):
     def clean(self):
         if self.criterion_id and self.score is not None and self.score > self.criterion.max_score:
             raise ValidationError(
-                {"score": _("The score cannot exceed the maximum of %(max)s.")
-                 % {"max": self.criterion.max_score}}
+                {
+                    "score": _("The score cannot exceed the maximum of %(max)s.")
+                    % {"max": self.criterion.max_score}
+                }
             )
 
 
@@ -401,7 +471,9 @@ class AssessmentWeights(models.Model):
     """How the annual assessment's 双争 item adds up, set by the department per campaign."""
 
     campaign = models.OneToOneField(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="assessment_weights",
     )
     implementation_plan = models.DecimalField(_("implementation plan filed"), **SCORE, default=10)
@@ -429,11 +501,15 @@ class AnnualAssessment(models.Model):
     """
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="annual_assessments",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="annual_assessments",
     )
     implementation_plan_filed = models.BooleanField(_("implementation plan filed"), default=False)
@@ -460,8 +536,12 @@ class AnnualAssessment(models.Model):
     adjustment = models.DecimalField(_("adjustment"), **SCORE, default=0)
     adjustment_reason = models.TextField(_("reason for adjustment"), blank=True)
     adjusted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("adjusted by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("adjusted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
 
@@ -495,11 +575,15 @@ class Commendation(models.Model):
     """An entry in the commendation list (表彰名单), made from a commended application."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="commendations",
     )
     application = models.OneToOneField(
-        Application, verbose_name=_("application"), on_delete=models.PROTECT,
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
         related_name="commendation",
     )
     title = models.CharField(_("honour"), max_length=100)

@@ -22,8 +22,10 @@ class User(AbstractUser):
     is_department_staff = models.BooleanField(
         _("Organization Department staff"),
         default=False,
-        help_text=_("Staff of the Party Working Committee's Organization Department see every "
-                    "organization and review applications."),
+        help_text=_(
+            "Staff of the Party Working Committee's Organization Department see every "
+            "organization and review applications."
+        ),
     )
     must_change_password = models.BooleanField(
         _("must change password at next login"), default=False
@@ -110,22 +112,6 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.parent_id is None:
-            return
-        parent = self.parent
-        if self.pk and (parent.pk == self.pk or parent.path.startswith(self.path)):
-            raise ValidationError(
-                {"parent": _("An organization cannot be placed under itself or its own branches.")}
-            )
-        if self.kind and self.kind not in ALLOWED_CHILD_KINDS[OrganizationKind(parent.kind)]:
-            raise ValidationError(
-                {
-                    "parent": _("A %(child)s cannot be placed under a %(parent)s.")
-                    % {"child": self.get_kind_display(), "parent": parent.get_kind_display()}
-                }
-            )
-
     def save(self, *args, **kwargs):
         with transaction.atomic():
             old_path = self.path
@@ -149,6 +135,22 @@ class Organization(models.Model):
                         depth=models.F("depth") + (self.depth - (old_path.count("/") - 2)),
                     )
             super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if self.pk and (parent.pk == self.pk or parent.path.startswith(self.path)):
+            raise ValidationError(
+                {"parent": _("An organization cannot be placed under itself or its own branches.")}
+            )
+        if self.kind and self.kind not in ALLOWED_CHILD_KINDS[OrganizationKind(parent.kind)]:
+            raise ValidationError(
+                {
+                    "parent": _("A %(child)s cannot be placed under a %(parent)s.")
+                    % {"child": self.get_kind_display(), "parent": parent.get_kind_display()}
+                }
+            )
 
     def compute_path(self) -> str:
         parent_path = self.parent.path if self.parent_id else "/"
@@ -237,25 +239,29 @@ class Campaign(models.Model):
     def __str__(self):
         return f"{self.year} {self.title}"
 
-    def clean(self):
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
-
     def save(self, *args, **kwargs):
         if self.application_deadline is None and self.year:
             self.application_deadline = default_application_deadline(self.year)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
 
 
 class ImplementationPlan(models.Model):
     """An organization's own plan for the campaign (具体实施方案)."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="implementation_plans",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="implementation_plans",
     )
     title = models.CharField(_("title"), max_length=200)
@@ -266,8 +272,12 @@ class ImplementationPlan(models.Model):
     )
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -301,13 +311,17 @@ class Extension(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="extensions"
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="extensions",
     )
     deadline = models.DateTimeField(_("extended deadline"))
     reason = models.TextField(_("reason"))
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)

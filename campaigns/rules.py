@@ -131,9 +131,7 @@ OWNERSHIP: dict[str, Ownership] = {
     "learning.researchtopic": Ownership(org="organization", org_public=ALL),
     "learning.suggestion": Ownership(org="organization", member="member", managed_by="member"),
     "appraisal.criterion": Ownership(org=None, everyone=ALL, managed_by="department"),
-    "appraisal.selfassessment": Ownership(
-        org="organization", member="member", managed_by="owner"
-    ),
+    "appraisal.selfassessment": Ownership(org="organization", member="member", managed_by="owner"),
     "appraisal.application": Ownership(org="organization", member="member"),
     "appraisal.review": Ownership(org=None, managed_by="department"),
     "appraisal.annualassessment": Ownership(org="organization", managed_by="department"),
@@ -173,9 +171,9 @@ def visibility_q(scope: Scope, model) -> Q | None:
         if scope.is_secretary:
             q |= Q(**{own.org_lookup("path__startswith"): scope.managed_path})
         if own.org_public is not None:
-            q |= Q(**{own.org_lookup("pk") if own.org == "" else own.org: scope.organization_id}) & (
-                own.org_public
-            )
+            q |= Q(
+                **{own.org_lookup("pk") if own.org == "" else own.org: scope.organization_id}
+            ) & (own.org_public)
         if own.org == "":
             q |= Q(pk=scope.organization_id)
     q |= _member_q(own, scope.member)

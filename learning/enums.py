@@ -22,8 +22,9 @@ class ActivityForm(models.TextChoices):
     KNOWLEDGE_TEST = "knowledge_test", _("Knowledge test")
     AUDIO_VISUAL = "audio_visual", _("Audio-visual education")
     DISTANCE_EDUCATION = "distance_education", _("Distance education")
-    SUGGESTION_DISCUSSION = "suggestion_discussion", _(
-        "“Contribute an idea for the enterprise” discussion"
+    SUGGESTION_DISCUSSION = (
+        "suggestion_discussion",
+        _("“Contribute an idea for the enterprise” discussion"),
     )
     PARTY_LECTURE = "party_lecture", _("Party lecture")
     BRANCH_GENERAL_MEETING = "branch_general_meeting", _("Branch general meeting")

@@ -28,11 +28,17 @@ class StudyPlan(TimeStamped):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=StudyPlanKind.choices)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="study_plans",
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("Party member"), on_delete=models.PROTECT, null=True, blank=True,
+        Member,
+        verbose_name=_("Party member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="study_plans",
     )
     quarter = models.PositiveSmallIntegerField(
@@ -45,8 +51,12 @@ class StudyPlan(TimeStamped):
     )
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -71,9 +81,16 @@ class StudyPlan(TimeStamped):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind=StudyPlanKind.ORGANIZATION_ANNUAL, quarter__isnull=True, member__isnull=True)
-                    | Q(kind=StudyPlanKind.ORGANIZATION_QUARTERLY, quarter__isnull=False,
-                        member__isnull=True)
+                    Q(
+                        kind=StudyPlanKind.ORGANIZATION_ANNUAL,
+                        quarter__isnull=True,
+                        member__isnull=True,
+                    )
+                    | Q(
+                        kind=StudyPlanKind.ORGANIZATION_QUARTERLY,
+                        quarter__isnull=False,
+                        member__isnull=True,
+                    )
                     | Q(kind=StudyPlanKind.PERSONAL, quarter__isnull=True, member__isnull=False)
                 ),
                 name="study_plan_kind_fields",
@@ -131,7 +148,9 @@ class StudyActivity(TimeStamped):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="activities"
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="activities",
     )
     form = models.CharField(_("form"), max_length=40, choices=ActivityForm.choices)
@@ -144,14 +163,20 @@ class StudyActivity(TimeStamped):
     speaker = models.CharField(_("speaker"), max_length=100, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     plan_item = models.ForeignKey(
-        StudyPlanItem, verbose_name=_("plan item fulfilled"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="activities",
+        StudyPlanItem,
+        verbose_name=_("plan item fulfilled"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
     )
     attendees = models.ManyToManyField(
         Member, through="Attendance", verbose_name=_("attendees"), related_name="activities"
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -177,7 +202,9 @@ class Attendance(models.Model):
     """A member's attendance at an activity; its hours count towards their study time."""
 
     activity = models.ForeignKey(
-        StudyActivity, verbose_name=_("study activity"), on_delete=models.CASCADE,
+        StudyActivity,
+        verbose_name=_("study activity"),
+        on_delete=models.CASCADE,
         related_name="attendance",
     )
     member = models.ForeignKey(
@@ -208,12 +235,16 @@ def activity_attachment_path(instance, filename):
     import uuid
     from pathlib import PurePath
 
-    return f"activities/{instance.activity_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    return (
+        f"activities/{instance.activity_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    )
 
 
 class ActivityAttachment(models.Model):
     activity = models.ForeignKey(
-        StudyActivity, verbose_name=_("study activity"), on_delete=models.PROTECT,
+        StudyActivity,
+        verbose_name=_("study activity"),
+        on_delete=models.PROTECT,
         related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=activity_attachment_path)
@@ -221,7 +252,9 @@ class ActivityAttachment(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -239,7 +272,9 @@ class Book(models.Model):
     """A title in an organization's book collection (学习型党组织书库)."""
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="books",
     )
     title = models.CharField(_("title"), max_length=200)
@@ -256,7 +291,8 @@ class Book(models.Model):
         ordering = ["organization__path", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "isbn"], condition=~Q(isbn=""),
+                fields=["organization", "isbn"],
+                condition=~Q(isbn=""),
                 name="book_isbn_once_per_org",
             ),
         ]
@@ -270,11 +306,15 @@ class ReadingRecord(TimeStamped):
     """A member's record of a book they read closely (精读一本好书)."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="reading_records",
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("Party member"), on_delete=models.PROTECT,
+        Member,
+        verbose_name=_("Party member"),
+        on_delete=models.PROTECT,
         related_name="reading_records",
     )
     book = models.ForeignKey(
@@ -310,7 +350,9 @@ class StudyNote(TimeStamped):
     # The member's organization when writing; kept so an organization's notes
     # stay with it when a member moves, and so lists filter without a join.
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="notes",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NoteKind.choices)
@@ -318,13 +360,21 @@ class StudyNote(TimeStamped):
     body = models.TextField(_("text"))
     written_on = models.DateField(_("written on"))
     book = models.ForeignKey(
-        Book, verbose_name=_("book"), on_delete=models.PROTECT, null=True, blank=True,
+        Book,
+        verbose_name=_("book"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="notes",
     )
     is_excellent = models.BooleanField(_("excellent reflection"), default=False)
     marked_excellent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("marked excellent by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked excellent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -347,7 +397,9 @@ class NoteComment(models.Model):
         StudyNote, verbose_name=_("study note"), on_delete=models.PROTECT, related_name="comments"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     body = models.TextField(_("comment"))
@@ -366,17 +418,25 @@ class ResearchTopic(TimeStamped):
     """A research topic tied to a real problem of the enterprise (研究课题)."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
         related_name="research_topics",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="research_topics",
     )
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(_("problem addressed"), blank=True)
     lead = models.ForeignKey(
-        Member, verbose_name=_("lead"), on_delete=models.PROTECT, null=True, blank=True,
+        Member,
+        verbose_name=_("lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="led_topics",
     )
     participants = models.ManyToManyField(
@@ -409,23 +469,33 @@ class Suggestion(TimeStamped):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="suggestions"
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("Party member"), on_delete=models.PROTECT,
+        Member,
+        verbose_name=_("Party member"),
+        on_delete=models.PROTECT,
         related_name="suggestions",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("Party organization"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
         related_name="suggestions",
     )
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
     status = models.CharField(
-        _("status"), max_length=20, choices=SuggestionStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=SuggestionStatus.choices,
         default=SuggestionStatus.PENDING,
     )
     benefit = models.TextField(_("benefit"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 

@@ -10,3 +10,6 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+# WhiteNoise warns on every request when STATIC_ROOT does not exist yet.
+STATIC_ROOT = BASE_DIR / ".test-static"  # noqa: F405
+STATIC_ROOT.mkdir(exist_ok=True)

@@ -17,17 +17,27 @@ def test_models_and_migrations_agree():
 
 
 def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # A clean production-like environment: no test settings, and not the
+    # async-safety override the browser tests need.
+    dropped = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_deploy_check_is_clean_with_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-" + "x7Qp2Lm9" * 6,
         ALLOWED_HOSTS="shuangzheng.example.gov.cn",
@@ -48,3 +58,14 @@ def test_translation_catalogue_is_compiled():
 
     with translation.override("zh-hans"):
         assert translation.gettext("Party organization") == "党组织"
+
+
+def test_every_ui_string_has_a_chinese_translation():
+    result = subprocess.run(
+        [sys.executable, "scripts/check_translations.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

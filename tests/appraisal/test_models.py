@@ -30,15 +30,19 @@ def test_one_member_application_per_member_per_campaign_but_many_per_organizatio
         kind=ApplicationKind.MEMBER_MODEL, organization=first.organization, member=first
     )
     ApplicationFactory(
-        kind=ApplicationKind.MEMBER_MODEL, campaign=application.campaign,
-        organization=first.organization, member=second,
+        kind=ApplicationKind.MEMBER_MODEL,
+        campaign=application.campaign,
+        organization=first.organization,
+        member=second,
     )
     # The organization may also apply for itself in the same campaign.
     ApplicationFactory(campaign=application.campaign, organization=first.organization)
     with pytest.raises(IntegrityError), transaction.atomic():
         ApplicationFactory(
-            kind=ApplicationKind.MEMBER_MODEL, campaign=application.campaign,
-            organization=first.organization, member=first,
+            kind=ApplicationKind.MEMBER_MODEL,
+            campaign=application.campaign,
+            organization=first.organization,
+            member=first,
         )
 
 
@@ -50,8 +54,10 @@ def test_member_application_needs_a_member():
 def test_application_history_is_append_only():
     application = ApplicationFactory()
     entry = ApplicationTransition.objects.create(
-        application=application, from_state=ApplicationState.DRAFT,
-        to_state=ApplicationState.SUBMITTED, actor=UserFactory(),
+        application=application,
+        from_state=ApplicationState.DRAFT,
+        to_state=ApplicationState.SUBMITTED,
+        actor=UserFactory(),
     )
     entry.comment = "rewritten"
     with pytest.raises(TypeError):
@@ -72,15 +78,18 @@ def test_one_self_assessment_per_organization_and_per_member():
         SelfAssessmentFactory(campaign=assessment.campaign, organization=assessment.organization)
     member = MemberFactory(organization=assessment.organization)
     SelfAssessmentFactory(
-        campaign=assessment.campaign, organization=member.organization,
-        subject=CriterionSubject.MEMBER, member=member,
+        campaign=assessment.campaign,
+        organization=member.organization,
+        subject=CriterionSubject.MEMBER,
+        member=member,
     )
 
 
 def test_score_cannot_exceed_the_criterions_maximum():
     criterion = CriterionFactory(max_score=20)
     score = CriterionScore(
-        assessment=SelfAssessmentFactory(campaign=criterion.campaign), criterion=criterion,
+        assessment=SelfAssessmentFactory(campaign=criterion.campaign),
+        criterion=criterion,
         score=21,
     )
     with pytest.raises(ValidationError) as excinfo:

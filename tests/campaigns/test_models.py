@@ -54,7 +54,10 @@ def test_organization_cannot_be_put_under_its_own_branch():
 def test_committee_cannot_sit_under_a_branch():
     branch = OrganizationFactory(kind=OrganizationKind.BRANCH)
     committee = Organization(
-        name="x", code="X1", kind=OrganizationKind.COMMITTEE, parent=branch,
+        name="x",
+        code="X1",
+        kind=OrganizationKind.COMMITTEE,
+        parent=branch,
         enterprise=branch.enterprise,
     )
     with pytest.raises(ValidationError) as excinfo:
@@ -121,7 +124,9 @@ def test_one_campaign_per_year():
     CampaignFactory(year=2026)
     with pytest.raises(IntegrityError), transaction.atomic():
         Campaign.objects.create(
-            year=2026, title="again", starts_on=datetime.date(2026, 1, 1),
+            year=2026,
+            title="again",
+            starts_on=datetime.date(2026, 1, 1),
             ends_on=datetime.date(2026, 12, 31),
         )
 
@@ -129,7 +134,9 @@ def test_one_campaign_per_year():
 def test_campaign_cannot_end_before_it_starts():
     with pytest.raises(IntegrityError), transaction.atomic():
         Campaign.objects.create(
-            year=2030, title="x", starts_on=datetime.date(2030, 5, 1),
+            year=2030,
+            title="x",
+            starts_on=datetime.date(2030, 5, 1),
             ends_on=datetime.date(2030, 4, 1),
         )
 

@@ -78,8 +78,13 @@ def test_excellent_reflection_is_shown_to_the_whole_organization(district):
 
 def test_filed_organization_plan_is_readable_by_its_members_draft_is_not(district):
     draft = StudyPlanFactory(organization=district.branch)
-    filed = StudyPlanFactory(organization=district.branch, kind="org_quarterly", quarter=1,
-                             status="filed", filed_at="2026-03-01T00:00:00Z")
+    filed = StudyPlanFactory(
+        organization=district.branch,
+        kind="org_quarterly",
+        quarter=1,
+        status="filed",
+        filed_at="2026-03-01T00:00:00Z",
+    )
     visible = set(rules.visible(district.member.user, StudyPlan))
     assert filed in visible and draft not in visible
 

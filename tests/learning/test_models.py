@@ -23,13 +23,17 @@ def test_one_quarterly_plan_per_quarter_but_four_quarters_allowed():
     first = StudyPlanFactory(kind=StudyPlanKind.ORGANIZATION_QUARTERLY, quarter=1)
     for quarter in (2, 3, 4):
         StudyPlanFactory(
-            campaign=first.campaign, organization=first.organization,
-            kind=StudyPlanKind.ORGANIZATION_QUARTERLY, quarter=quarter,
+            campaign=first.campaign,
+            organization=first.organization,
+            kind=StudyPlanKind.ORGANIZATION_QUARTERLY,
+            quarter=quarter,
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         StudyPlanFactory(
-            campaign=first.campaign, organization=first.organization,
-            kind=StudyPlanKind.ORGANIZATION_QUARTERLY, quarter=1,
+            campaign=first.campaign,
+            organization=first.organization,
+            kind=StudyPlanKind.ORGANIZATION_QUARTERLY,
+            quarter=1,
         )
 
 
@@ -53,8 +57,10 @@ def test_personal_plan_needs_a_member_and_only_one_per_year():
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         StudyPlanFactory(
-            kind=StudyPlanKind.PERSONAL, campaign=plan.campaign,
-            organization=member.organization, member=member,
+            kind=StudyPlanKind.PERSONAL,
+            campaign=plan.campaign,
+            organization=member.organization,
+            member=member,
         )
 
 

@@ -1,0 +1,29 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import TemplateView
+
+from . import selectors
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role's home page: the figures that matter to them this campaign year."""
+
+    def get_template_names(self):
+        return [f"campaigns/home/{self.role}.html"]
+
+    def get_context_data(self, **kwargs):
+        role, figures = selectors.home_context(self.request.user)
+        self.role = role.value
+        return {**super().get_context_data(**kwargs), "role": self.role, **figures}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a user told to change their password is then let off."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        return response
