@@ -31,3 +31,10 @@ def ensure_department_group() -> Group:
         ]
         group.permissions.set(permissions)
     return group
+
+
+def user_password_changed(*, user) -> None:
+    """A user chose a new password: a forced change at next login is now done."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
