@@ -41,3 +41,13 @@ def district(db):
     d.other_member = MemberFactory(organization=other_branch, user__username="mem2")
     d.department = DepartmentUserFactory(username="dept")
     return d
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Browser tests run last.
+
+    Playwright's sync API leaves an event loop in the main thread for the rest
+    of the session, and Django then refuses ORM calls from it; running the
+    browser journeys after everything else keeps the other tests unaffected.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
