@@ -182,3 +182,7 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("“Double Strive” campaign portal")
+
+# An activity's attendee list posts one field per member; large enterprise
+# branches have more than Django's default of 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

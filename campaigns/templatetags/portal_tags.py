@@ -199,3 +199,17 @@ def portal_today():
 def deadline_countdown(deadline):
     """The deadline with its countdown: 距截止还有 N 天 / 今天截止 / 已截止."""
     return {"deadline": deadline, "days": countdown_days(deadline)}
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context, *url_name_prefixes):
+    """" active" when the current page's URL name starts with one of the prefixes.
+
+    Prefixes are "namespace:name" without the action, e.g. "learning:plan." or
+    "learning:note.list".
+    """
+    match = getattr(context.get("request"), "resolver_match", None)
+    if match is None:
+        return ""
+    current = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    return " active" if any(current.startswith(prefix) for prefix in url_name_prefixes) else ""

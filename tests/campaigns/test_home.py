@@ -259,10 +259,18 @@ def test_secretary_countdown_follows_the_organizations_extension(client, distric
     assert "Deadline passed" in other
 
 
-def test_secretary_nav_names_their_organization(client, known):
+def test_secretary_nav_leads_to_the_organizations_work_not_the_admin(client, known):
     html = home(client, known.secretary.user)
-    assert f'href="{reverse("home")}#organizations">甲公司党委</a>' in html
+    for name in ("learning:plan.list", "learning:activity.list", "learning:note.review_list"):
+        assert f'href="{reverse(name)}"' in html
     assert f'href="{reverse("admin:index")}"' not in html
+
+
+def test_member_nav_leads_to_their_own_study_not_the_secretarys_pages(client, known):
+    html = home(client, known.member.user)
+    assert f'href="{reverse("learning:five_ones.mine")}"' in html
+    assert f'href="{reverse("learning:note.list")}"' in html
+    assert f'href="{reverse("learning:note.review_list")}"' not in html
 
 
 # ---------------------------------------------------------------- member
