@@ -203,7 +203,7 @@ def deadline_countdown(deadline):
 
 @register.simple_tag(takes_context=True)
 def nav_active(context, *url_name_prefixes):
-    """" active" when the current page's URL name starts with one of the prefixes.
+    """ " active" when the current page's URL name starts with one of the prefixes.
 
     Prefixes are "namespace:name" without the action, e.g. "learning:plan." or
     "learning:note.list".

@@ -71,7 +71,10 @@ def test_member_pages_fit_a_375_pixel_phone(page, live_server, district, request
     # The menu folds behind the toggler; logging out still works from there.
     expect(page.locator(LOGOUT_BUTTON)).to_be_hidden()
     page.locator(".navbar-toggler").click()
+    # Wait for the collapse animation to finish before using what it reveals.
+    expect(page.locator("#portal-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name=district.member.user.full_name).click()
+    expect(page.locator(LOGOUT_BUTTON)).to_be_visible()
     page.locator(LOGOUT_BUTTON).click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -91,7 +91,7 @@ def test_book_create_invalid_isbn_shows_message_and_saves_nothing(client, distri
         reverse("learning:book.create"), book_data(district.branch, isbn="978-7-01-018970-4")
     )
     assert response.status_code == 200
-    assert "This is not a valid ISBN" in response.content.decode()
+    assert "ISBN 无效" in response.content.decode()
     assert not Book.objects.exists()
 
 
@@ -110,7 +110,7 @@ def test_book_create_duplicate_isbn_message_not_500(client, district):
     login(client, district.branch_secretary)
     response = client.post(reverse("learning:book.create"), book_data(district.branch))
     assert response.status_code == 200
-    assert "already in the organization" in response.content.decode()
+    assert "本党组织书库中已有该 ISBN 的图书" in response.content.decode()
     assert Book.objects.count() == 1
 
 
@@ -145,7 +145,7 @@ def test_book_update_duplicate_isbn_message_not_500(client, district):
         reverse("learning:book.edit", args=[book.pk]), book_data(district.branch)
     )
     assert response.status_code == 200
-    assert "already in the organization" in response.content.decode()
+    assert "本党组织书库中已有该 ISBN 的图书" in response.content.decode()
     book.refresh_from_db()
     assert book.isbn == ""
 
@@ -186,7 +186,7 @@ def test_book_delete_with_reading_record_refused_with_message(client, district, 
     login(client, district.branch_secretary)
     response = client.post(reverse("learning:book.delete", args=[book.pk]), follow=True)
     assert response.status_code == 200
-    assert "cannot be deleted" in response.content.decode()
+    assert "不能删除此书" in response.content.decode()
     assert Book.objects.filter(pk=book.pk).exists()
 
 
@@ -341,7 +341,7 @@ def test_reading_create_duplicate_refused_with_message(client, district, campaig
     assert client.post(url, record_data(book=book.pk)).status_code == 302
     response = client.post(url, record_data(book=book.pk))  # a double submit
     assert response.status_code == 200
-    assert "already recorded this book" in response.content.decode()
+    assert "您本年度已登记过这本书" in response.content.decode()
     assert ReadingRecord.objects.count() == 1
 
 

@@ -423,7 +423,7 @@ def test_suggestion_member_cannot_edit_after_decision(client, district, campaign
     edit = reverse("learning:suggestion.edit", args=[suggestion.pk])
     assert client.get(edit).status_code == 302
     response = client.post(edit, {"title": "偷偷改", "content": "改"}, follow=True)
-    assert "can no longer" in response.content.decode()
+    assert "已处理的建议不能再修改" in response.content.decode()
     response = client.post(
         reverse("learning:suggestion.withdraw", args=[suggestion.pk]), follow=True
     )
