@@ -322,11 +322,11 @@ def plan_file(*, user, plan: StudyPlan) -> StudyPlan:
     return locked
 
 
-def plan_reopen(*, user, plan: StudyPlan) -> StudyPlan:
-    """Reopen (重新打开) a filed plan so it can be changed; it no longer counts as filed."""
+def _reopen(*, user, plan):
+    """Back to draft, for either kind of plan; it no longer counts as filed."""
     _require_manage(user, plan)
     with transaction.atomic():
-        locked = _locked(StudyPlan, plan.pk)
+        locked = _locked(type(plan), plan.pk)
         if locked.status != PlanStatus.FILED:
             raise ValidationError(
                 _("This plan is not filed; it can be changed already."), code="draft"
@@ -336,6 +336,11 @@ def plan_reopen(*, user, plan: StudyPlan) -> StudyPlan:
         locked.filed_by = None
         locked.save(update_fields=["status", "filed_at", "filed_by", "updated_at"])
     return locked
+
+
+def plan_reopen(*, user, plan: StudyPlan) -> StudyPlan:
+    """Reopen (重新打开) a filed plan so it can be changed; it no longer counts as filed."""
+    return _reopen(user=user, plan=plan)
 
 
 def plan_delete(*, user, plan: StudyPlan) -> None:
@@ -519,15 +524,4 @@ def implementation_plan_file(*, user, plan: ImplementationPlan) -> Implementatio
 
 def implementation_plan_reopen(*, user, plan: ImplementationPlan) -> ImplementationPlan:
     """Reopen a filed implementation plan so it can be changed."""
-    _require_manage(user, plan)
-    with transaction.atomic():
-        locked = _locked(ImplementationPlan, plan.pk)
-        if locked.status != PlanStatus.FILED:
-            raise ValidationError(
-                _("This plan is not filed; it can be changed already."), code="draft"
-            )
-        locked.status = PlanStatus.DRAFT
-        locked.filed_at = None
-        locked.filed_by = None
-        locked.save(update_fields=["status", "filed_at", "filed_by", "updated_at"])
-    return locked
+    return _reopen(user=user, plan=plan)
