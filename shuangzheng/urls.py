@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("learning/", include("learning.urls")),
+    path("appraisal/", include("appraisal.urls")),
     path("", include("campaigns.urls")),
 ]
