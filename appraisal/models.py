@@ -599,3 +599,39 @@ class Commendation(models.Model):
 
     def __str__(self):
         return f"{self.title} · {self.application}"
+
+
+class DeadlineReminder(models.Model):
+    """A deadline reminder already sent to one organization, so none is sent twice.
+
+    Keyed by the deadline it was about: when the department moves the deadline
+    or grants an extension, reminders for the new date go out again.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
+        related_name="deadline_reminders",
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before the deadline"))
+    deadline = models.DateTimeField(_("deadline"))
+    recipients = models.TextField(_("recipients"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organization", "days_before", "deadline"],
+                name="deadline_reminder_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.days_before}"

@@ -5,8 +5,8 @@ under review → recommended / not recommended → commended.
 
 Each entry says where it may start, where it ends, who performs it and
 whether the campaign's deadline (or the organization's extension) bounds it.
-``appraisal.services.application_transition`` is the only code that moves an
-application along this table; pages ask ``appraisal.services.allowed_transitions``
+``appraisal.services.applications.application_transition`` is the only code that moves an
+application along this table; pages ask ``appraisal.services.applications.allowed_transitions``
 which buttons to show.
 
 A plain table rather than a state-machine library: django-fsm(-2) wants an

@@ -1,6 +1,6 @@
 """Each area's views module declares its own ``urlpatterns``; this joins them."""
 
-from .views import applications, assessments, criteria, review
+from .views import applications, assessments, criteria, deadlines, documents, review
 
 app_name = "appraisal"
 
@@ -8,5 +8,7 @@ urlpatterns = [
     *criteria.urlpatterns,
     *assessments.urlpatterns,
     *applications.urlpatterns,
+    *documents.urlpatterns,
+    *deadlines.urlpatterns,
     *review.urlpatterns,
 ]

@@ -338,3 +338,36 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.organization} → {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class DeadlineChange(models.Model):
+    """The department moved a campaign's application deadline: the record of it.
+
+    Written once by ``campaigns.services.campaign_deadline_move`` and never
+    changed, so the department can always show when and why the date moved.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="deadline_changes",
+    )
+    old_deadline = models.DateTimeField(_("previous deadline"))
+    new_deadline = models.DateTimeField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline change")
+        verbose_name_plural = _("deadline changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.campaign.year}: {self.old_deadline:%Y-%m-%d} → {self.new_deadline:%Y-%m-%d}"

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from appraisal.enums import ApplicationKind, ApplicationState
 from appraisal.models import Application, ApplicationTransition
-from appraisal.services import allowed_transitions, application_transition
+from appraisal.services.applications import allowed_transitions, application_transition
 from appraisal.transitions import TRANSITIONS, transitions_from
 from campaigns.models import SHANGHAI, Extension
 

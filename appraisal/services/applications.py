@@ -25,9 +25,10 @@ from campaigns.models import SHANGHAI
 from campaigns.selectors import deadline_for
 from campaigns.templatetags.portal_tags import cn_date
 
-from .enums import ApplicationState
-from .models import Application, ApplicationTransition
-from .transitions import TRANSITIONS, Performer, Transition, transitions_from
+from ..enums import ApplicationState
+from ..models import Application, ApplicationTransition
+from ..notifications import notify_transition
+from ..transitions import TRANSITIONS, Performer, Transition, transitions_from
 
 # ---------------------------------------------------------------- checks
 
@@ -131,12 +132,13 @@ def application_transition(
                 ),
                 code="stale",
             )
-        ApplicationTransition.objects.create(
+        record = ApplicationTransition.objects.create(
             application=application,
             from_state=from_state,
             to_state=spec.target,
             actor=actor,
             comment=comment,
         )
+        transaction.on_commit(lambda: notify_transition(record))
     application.refresh_from_db()
     return application

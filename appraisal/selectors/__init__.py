@@ -1,0 +1,1 @@
+"""Reads the appraisal pages share, one module per area."""

@@ -1,0 +1,1 @@
+"""Every write of the appraisal app, one module per area."""
