@@ -25,6 +25,7 @@ from .models import (
     Commendation,
     Criterion,
     CriterionScore,
+    DeadlineReminder,
     Evidence,
     Review,
     ReviewScore,
@@ -468,3 +469,24 @@ class CommendationAdmin(BigTableAdmin):
     ordering = ["-campaign__year", "position", "pk"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["application"]
+
+
+@admin.register(DeadlineReminder)
+class DeadlineReminderAdmin(BigTableAdmin):
+    """Read-only: the record of reminders already sent, which keeps them from going out twice."""
+
+    list_display = ["organization", campaign_year, "days_before", "deadline", "sent_at"]
+    list_select_related = ["organization", "campaign"]
+    list_filter = ["campaign", "days_before"]
+    search_fields = ["organization__name", "organization__code", "recipients"]
+    ordering = ["-sent_at", "-pk"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -354,6 +354,11 @@ class Application(models.Model):
         subject = self.member or self.organization
         return f"{subject} · {self.get_kind_display()}"
 
+    @property
+    def nominee_name(self) -> str:
+        """Who the application is for: the member for 学习型党员标兵, else the organization."""
+        return self.member.name if self.member_id else self.organization.name
+
 
 class ApplicationTransitionQuerySet(models.QuerySet):
     def update(self, **kwargs):

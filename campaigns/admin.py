@@ -17,7 +17,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .enums import OrganizationKind
-from .models import Campaign, Enterprise, Extension, ImplementationPlan, Member, Organization, User
+from .models import (
+    Campaign,
+    DeadlineChange,
+    Enterprise,
+    Extension,
+    ImplementationPlan,
+    Member,
+    Organization,
+    User,
+)
 
 admin.site.site_header = _("“Double Strive” campaign administration")
 admin.site.site_title = _("“Double Strive” administration")
@@ -453,3 +462,24 @@ class ExtensionAdmin(RecordedByMixin, BigTableAdmin):
     date_hierarchy = "granted_at"
     autocomplete_fields = ["organization"]
     recorded_by_fields = ("granted_by",)
+
+
+@admin.register(DeadlineChange)
+class DeadlineChangeAdmin(BigTableAdmin):
+    """Read-only: deadlines move through the department's deadline page, which records why."""
+
+    list_display = [campaign_year, "old_deadline", "new_deadline", "changed_by", "changed_at"]
+    list_select_related = ["campaign", "changed_by"]
+    list_filter = ["campaign"]
+    search_fields = ["reason"]
+    ordering = ["-changed_at", "-pk"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

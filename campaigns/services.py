@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Campaign, DeadlineChange, Extension, Organization
 
 DEPARTMENT_GROUP_NAME = "Organization Department"
 DEPARTMENT_APPS = ("campaigns", "learning", "appraisal")
@@ -38,3 +45,81 @@ def user_password_changed(*, user) -> None:
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+def _require_department(user) -> None:
+    from .rules import scope_for
+
+    if not scope_for(user).is_department:
+        raise PermissionDenied(_("Only the Organization Department may change deadlines."))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason; it is kept with the record.")})
+    return reason
+
+
+def campaign_deadline_move(
+    *, user, campaign: Campaign, new_deadline: datetime.datetime, reason: str
+) -> DeadlineChange:
+    """Move the campaign's application deadline and record who moved it, from what, and why."""
+    _require_department(user)
+    reason = _require_reason(reason)
+    if new_deadline.date() < campaign.starts_on:
+        raise ValidationError(
+            {"new_deadline": _("The deadline cannot be before the campaign starts.")}
+        )
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.application_deadline == new_deadline:
+            raise ValidationError(
+                {"new_deadline": _("This is already the deadline; nothing was changed.")}
+            )
+        change = DeadlineChange(
+            campaign=locked,
+            old_deadline=locked.application_deadline,
+            new_deadline=new_deadline,
+            reason=reason,
+            changed_by=user,
+        )
+        change.full_clean()
+        locked.application_deadline = new_deadline
+        locked.save(update_fields=["application_deadline"])
+        change.save()
+    campaign.application_deadline = new_deadline
+    return change
+
+
+def extension_grant(
+    *,
+    user,
+    campaign: Campaign,
+    organization: Organization,
+    deadline: datetime.datetime,
+    reason: str,
+) -> Extension:
+    """Give one organization a later deadline than the campaign's (recorded, never overwritten)."""
+    _require_department(user)
+    reason = _require_reason(reason)
+    if deadline <= campaign.application_deadline:
+        raise ValidationError(
+            {"deadline": _("An extension must end after the campaign's own deadline.")}
+        )
+    if deadline <= timezone.now():
+        raise ValidationError({"deadline": _("An extension must end in the future.")})
+    extension = Extension(
+        campaign=campaign,
+        organization=organization,
+        deadline=deadline,
+        reason=reason,
+        granted_by=user,
+    )
+    extension.full_clean()
+    with transaction.atomic():
+        extension.save()
+    return extension

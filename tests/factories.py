@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from appraisal.enums import ApplicationKind, CriterionSubject
+from appraisal.enums import ApplicationKind, CriterionSubject, SelfAssessmentStatus
 from appraisal.models import Application, Criterion, SelfAssessment
 from campaigns.enums import MemberRole, OrganizationKind
 from campaigns.models import Campaign, Enterprise, ImplementationPlan, Member, Organization, User
@@ -143,11 +143,39 @@ class SelfAssessmentFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
 
 
+def _completed_self_assessment(application):
+    """The nominee's completed self-assessment, which a submittable form needs."""
+    if application.member is not None:
+        found, _created = SelfAssessment.objects.get_or_create(
+            campaign=application.campaign,
+            subject=CriterionSubject.MEMBER,
+            member=application.member,
+            defaults={
+                "organization": application.member.organization,
+                "status": SelfAssessmentStatus.COMPLETED,
+            },
+        )
+    else:
+        found, _created = SelfAssessment.objects.get_or_create(
+            campaign=application.campaign,
+            subject=CriterionSubject.ORGANIZATION,
+            organization=application.organization,
+            defaults={"status": SelfAssessmentStatus.COMPLETED},
+        )
+    return found
+
+
 class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A complete form: main deeds, the organization's opinion and a completed self-assessment."""
+
     class Meta:
         model = Application
 
     campaign = factory.SubFactory(CampaignFactory)
     kind = ApplicationKind.ORGANIZATION_MODEL
     organization = factory.SubFactory(OrganizationFactory)
+    member = None
+    main_deeds = "坚持每月集中学习，党员学习笔记覆盖率百分之百。"
+    organization_opinion = "情况属实，同意推荐。"
+    self_assessment = factory.LazyAttribute(_completed_self_assessment)
     created_by = factory.SubFactory(UserFactory)

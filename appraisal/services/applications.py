@@ -21,12 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import rules
-from campaigns.models import SHANGHAI
+from campaigns.models import SHANGHAI, Campaign, Member, Organization
 from campaigns.selectors import deadline_for
 from campaigns.templatetags.portal_tags import cn_date
 
-from ..enums import ApplicationState
-from ..models import Application, ApplicationTransition
+from ..enums import (
+    EDITABLE_STATES,
+    ApplicationKind,
+    ApplicationState,
+    CriterionSubject,
+    SelfAssessmentStatus,
+)
+from ..models import Application, ApplicationTransition, SelfAssessment
 from ..notifications import notify_transition
 from ..transitions import TRANSITIONS, Performer, Transition, transitions_from
 
@@ -110,6 +116,10 @@ def application_transition(
             code="comment_required",
         )
 
+    if spec.target in SUBMITTED_STATES:
+        _link_self_assessment(application)
+        _require_complete(application)
+
     now = timezone.now()
     if spec.deadline_bound and deadline_passed(application, now):
         deadline = deadline_for(application.campaign, application.organization)
@@ -142,3 +152,173 @@ def application_transition(
         transaction.on_commit(lambda: notify_transition(record))
     application.refresh_from_db()
     return application
+
+
+# ---------------------------------------------------------------- the form itself
+
+SUBMITTED_STATES = frozenset({ApplicationState.SUBMITTED, ApplicationState.RESUBMITTED})
+SUBJECT_OF_KIND = {
+    ApplicationKind.ORGANIZATION_MODEL: CriterionSubject.ORGANIZATION,
+    ApplicationKind.MEMBER_MODEL: CriterionSubject.MEMBER,
+}
+
+
+def subject_self_assessment(application: Application) -> SelfAssessment | None:
+    """The self-assessment of the application's nominee in its campaign, if one was made."""
+    assessments = SelfAssessment.objects.filter(
+        campaign_id=application.campaign_id,
+        subject=SUBJECT_OF_KIND[ApplicationKind(application.kind)],
+    )
+    if application.kind == ApplicationKind.MEMBER_MODEL:
+        return assessments.filter(member_id=application.member_id).first()
+    return assessments.filter(organization_id=application.organization_id).first()
+
+
+def _link_self_assessment(application: Application) -> None:
+    """Keep the form pointing at the nominee's self-assessment, made before or after it."""
+    assessment = subject_self_assessment(application)
+    if assessment is not None and assessment.pk != application.self_assessment_id:
+        application.self_assessment = assessment
+        Application.objects.filter(pk=application.pk).update(self_assessment=assessment)
+
+
+def missing_for_submission(application: Application) -> list[str]:
+    """What the form still lacks before it can be submitted (empty when complete)."""
+    missing = []
+    if not (application.main_deeds or "").strip():
+        missing.append(_("the main deeds (主要事迹)"))
+    if not (application.organization_opinion or "").strip():
+        missing.append(_("the opinion of the Party organization (党组织意见)"))
+    assessment = application.self_assessment
+    if assessment is None or assessment.status != SelfAssessmentStatus.COMPLETED:
+        if application.kind == ApplicationKind.MEMBER_MODEL:
+            missing.append(_("the member's completed self-assessment (自评)"))
+        else:
+            missing.append(_("the organization's completed self-assessment (自评)"))
+    return missing
+
+
+def _require_complete(application: Application) -> None:
+    missing = missing_for_submission(application)
+    if missing:
+        raise ValidationError(
+            _("The application cannot be submitted yet. Still missing: %(missing)s.")
+            % {"missing": "、".join(str(item) for item in missing)},
+            code="incomplete",
+        )
+
+
+def _require_manager(user, organization: Organization) -> None:
+    if not (rules.scope_for(user).is_secretary and rules.can_manage(user, organization)):
+        raise PermissionDenied(
+            _("Only the secretary of this organization may file its applications.")
+        )
+
+
+def _clean_text(value) -> str:
+    return (value or "").strip()
+
+
+def application_create(
+    *,
+    user,
+    campaign: Campaign,
+    kind: str,
+    organization: Organization | None = None,
+    member: Member | None = None,
+    main_deeds: str = "",
+    organization_opinion: str = "",
+) -> Application:
+    """Start a draft application (申报表) for an organization or one of its members."""
+    try:
+        kind = ApplicationKind(kind)
+    except ValueError:
+        raise ValidationError({"kind": _("Choose what the application is for.")}) from None
+    if kind == ApplicationKind.MEMBER_MODEL:
+        if member is None:
+            raise ValidationError({"member": _("Choose the Party member the application is for.")})
+        if not member.is_active:
+            raise ValidationError({"member": _("This member has left the organization.")})
+        organization = member.organization
+    else:
+        member = None
+        if organization is None:
+            raise ValidationError(
+                {"organization": _("Choose the Party organization that applies.")}
+            )
+    _require_manager(user, organization)
+
+    duplicates = Application.objects.filter(campaign=campaign, kind=kind)
+    duplicates = (
+        duplicates.filter(member=member)
+        if kind == ApplicationKind.MEMBER_MODEL
+        else duplicates.filter(organization=organization)
+    )
+    if duplicates.exists():
+        field = "member" if kind == ApplicationKind.MEMBER_MODEL else "organization"
+        raise ValidationError(
+            {
+                field: _("%(nominee)s already has a %(kind)s application in %(year)s.")
+                % {
+                    "nominee": member.name if member else organization.name,
+                    "kind": kind.label,
+                    "year": campaign.year,
+                }
+            },
+            code="duplicate",
+        )
+
+    application = Application(
+        campaign=campaign,
+        kind=kind,
+        organization=organization,
+        member=member,
+        main_deeds=_clean_text(main_deeds),
+        organization_opinion=_clean_text(organization_opinion),
+        created_by=user,
+    )
+    application.self_assessment = subject_self_assessment(application)
+    application.full_clean()
+    with transaction.atomic():
+        application.save()
+    return application
+
+
+def application_update(
+    *, user, application: Application, main_deeds: str, organization_opinion: str
+) -> Application:
+    """Change the form's text while it is a draft or returned for revision."""
+    _require_manager(user, application.organization)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.state not in EDITABLE_STATES:
+            raise ValidationError(
+                _("The application is “%(state)s” and can no longer be changed.")
+                % {"state": locked.get_state_display()},
+                code="not_editable",
+            )
+        locked.main_deeds = _clean_text(main_deeds)
+        locked.organization_opinion = _clean_text(organization_opinion)
+        locked.self_assessment = subject_self_assessment(locked)
+        locked.full_clean()
+        locked.save(
+            update_fields=["main_deeds", "organization_opinion", "self_assessment", "updated_at"]
+        )
+    return locked
+
+
+def may_delete(application: Application) -> bool:
+    """Only a draft that was never submitted may go; anything with a history stays."""
+    return application.state == ApplicationState.DRAFT and not application.history.exists()
+
+
+def application_delete(*, user, application: Application) -> None:
+    """Delete a draft that was never submitted; anything with a history stays."""
+    _require_manager(user, application.organization)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if not may_delete(locked):
+            raise ValidationError(
+                _("Only a draft that was never submitted can be deleted."), code="not_deletable"
+            )
+        locked.delete()

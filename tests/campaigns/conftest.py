@@ -13,12 +13,13 @@ from appraisal.models import (
     AssessmentWeights,
     Commendation,
     CriterionScore,
+    DeadlineReminder,
     Evidence,
     Review,
     ReviewScore,
 )
 from campaigns.enums import OrganizationKind, PlanStatus
-from campaigns.models import Extension
+from campaigns.models import DeadlineChange, Extension
 from learning.enums import StudyPlanKind
 from learning.models import (
     ActivityAttachment,
@@ -159,6 +160,20 @@ def build_rows(admin_user, *, year, names):
         Commendation.objects.create(
             campaign=campaign, application=application, title="学习型党组织标兵"
         )
+        DeadlineReminder.objects.create(
+            campaign=campaign,
+            organization=committee,
+            days_before=7,
+            deadline=campaign.application_deadline,
+            recipients="sec@example.com",
+        )
         rows[suffix] = {"committee": committee, "branch": branch, "member": member}
     AssessmentWeights.objects.create(campaign=campaign)
+    DeadlineChange.objects.create(
+        campaign=campaign,
+        old_deadline=campaign.application_deadline,
+        new_deadline=campaign.application_deadline,
+        reason="统一安排",
+        changed_by=admin_user,
+    )
     return rows
