@@ -14,7 +14,7 @@ from campaigns.admin import (
     campaign_year,
 )
 
-from .enums import ApplicationKind, CriterionSubject
+from .enums import SUBJECT_OF_KIND
 from .models import (
     EVIDENCE_TARGETS,
     SCORE,
@@ -31,11 +31,6 @@ from .models import (
     ReviewScore,
     SelfAssessment,
 )
-
-SUBJECT_OF_KIND = {
-    ApplicationKind.ORGANIZATION_MODEL: CriterionSubject.ORGANIZATION,
-    ApplicationKind.MEMBER_MODEL: CriterionSubject.MEMBER,
-}
 
 APPLICATION_RELATED = [
     "application__organization",

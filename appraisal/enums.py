@@ -12,6 +12,13 @@ class ApplicationKind(models.TextChoices):
     MEMBER_MODEL = "member_model", _("Model learning-oriented Party member")
 
 
+# Which criteria (and whose self-assessment) an application of each kind is judged by.
+SUBJECT_OF_KIND = {
+    ApplicationKind.ORGANIZATION_MODEL: CriterionSubject.ORGANIZATION,
+    ApplicationKind.MEMBER_MODEL: CriterionSubject.MEMBER,
+}
+
+
 class ApplicationState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

@@ -22,9 +22,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from appraisal.enums import ApplicationKind
+from appraisal.enums import SUBJECT_OF_KIND, ApplicationKind
 from appraisal.selectors.assessments import (
-    SUBJECT_OF_KIND,
     AssessmentRow,
     AssessmentTotals,
     assessment_for_application,

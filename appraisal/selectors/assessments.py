@@ -36,7 +36,13 @@ from learning.models import (
     Suggestion,
 )
 
-from ..enums import EDITABLE_STATES, ApplicationKind, CriterionSubject, EvidenceKind
+from ..enums import (
+    EDITABLE_STATES,
+    SUBJECT_OF_KIND,
+    ApplicationKind,
+    CriterionSubject,
+    EvidenceKind,
+)
 from ..models import (
     EVIDENCE_TARGETS,
     Application,
@@ -103,11 +109,6 @@ def next_position(campaign: Campaign, subject: str) -> int:
 
 
 # ---------------------------------------------------------------- finding assessments
-
-SUBJECT_OF_KIND = {
-    ApplicationKind.ORGANIZATION_MODEL: CriterionSubject.ORGANIZATION,
-    ApplicationKind.MEMBER_MODEL: CriterionSubject.MEMBER,
-}
 
 
 def assessment_for_application(application: Application) -> SelfAssessment | None:

@@ -30,9 +30,9 @@ from campaigns.models import Campaign, Organization
 from ..enums import (
     AWAITING_REVIEW_STATES,
     DECIDED_STATES,
+    SUBJECT_OF_KIND,
     ApplicationKind,
     ApplicationState,
-    CriterionSubject,
 )
 from ..models import (
     Application,
@@ -50,9 +50,7 @@ QUEUE_ORDER = ("organization__path", "-kind", "member__user__full_name", "pk")
 
 def subject_of(application: Application) -> str:
     """Which criteria an application is scored against."""
-    if application.kind == ApplicationKind.MEMBER_MODEL:
-        return CriterionSubject.MEMBER
-    return CriterionSubject.ORGANIZATION
+    return SUBJECT_OF_KIND[ApplicationKind(application.kind)]
 
 
 def campaign_by_year(year) -> Campaign | None:

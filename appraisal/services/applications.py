@@ -29,11 +29,11 @@ from ..enums import (
     EDITABLE_STATES,
     ApplicationKind,
     ApplicationState,
-    CriterionSubject,
     SelfAssessmentStatus,
 )
-from ..models import Application, ApplicationTransition, SelfAssessment
+from ..models import Application, ApplicationTransition
 from ..notifications import notify_transition
+from ..selectors.assessments import assessment_for_application
 from ..transitions import TRANSITIONS, Performer, Transition, transitions_from
 
 # ---------------------------------------------------------------- checks
@@ -157,26 +157,11 @@ def application_transition(
 # ---------------------------------------------------------------- the form itself
 
 SUBMITTED_STATES = frozenset({ApplicationState.SUBMITTED, ApplicationState.RESUBMITTED})
-SUBJECT_OF_KIND = {
-    ApplicationKind.ORGANIZATION_MODEL: CriterionSubject.ORGANIZATION,
-    ApplicationKind.MEMBER_MODEL: CriterionSubject.MEMBER,
-}
-
-
-def subject_self_assessment(application: Application) -> SelfAssessment | None:
-    """The self-assessment of the application's nominee in its campaign, if one was made."""
-    assessments = SelfAssessment.objects.filter(
-        campaign_id=application.campaign_id,
-        subject=SUBJECT_OF_KIND[ApplicationKind(application.kind)],
-    )
-    if application.kind == ApplicationKind.MEMBER_MODEL:
-        return assessments.filter(member_id=application.member_id).first()
-    return assessments.filter(organization_id=application.organization_id).first()
 
 
 def _link_self_assessment(application: Application) -> None:
     """Keep the form pointing at the nominee's self-assessment, made before or after it."""
-    assessment = subject_self_assessment(application)
+    assessment = assessment_for_application(application)
     if assessment is not None and assessment.pk != application.self_assessment_id:
         application.self_assessment = assessment
         Application.objects.filter(pk=application.pk).update(self_assessment=assessment)
@@ -277,7 +262,7 @@ def application_create(
         organization_opinion=_clean_text(organization_opinion),
         created_by=user,
     )
-    application.self_assessment = subject_self_assessment(application)
+    application.self_assessment = assessment_for_application(application)
     application.full_clean()
     with transaction.atomic():
         application.save()
@@ -299,7 +284,7 @@ def application_update(
             )
         locked.main_deeds = _clean_text(main_deeds)
         locked.organization_opinion = _clean_text(organization_opinion)
-        locked.self_assessment = subject_self_assessment(locked)
+        locked.self_assessment = assessment_for_application(locked)
         locked.full_clean()
         locked.save(
             update_fields=["main_deeds", "organization_opinion", "self_assessment", "updated_at"]

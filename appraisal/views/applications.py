@@ -31,6 +31,11 @@ from ..forms.applications import (
 )
 from ..models import Application
 from ..selectors import applications as selectors
+from ..selectors.assessments import (
+    assessment_detail,
+    assessment_for_application,
+    assessment_totals,
+)
 from ..services import applications as services
 
 
@@ -120,7 +125,12 @@ class ApplicationDetailView(ObjectMixin, DetailView):
             and application.state in EDITABLE_STATES
         )
         history = list(application.history.all())
+        assessment = application.self_assessment or assessment_for_application(application)
+        rows = assessment_detail(assessment) if assessment else []
         return super().get_context_data(
+            assessment=assessment,
+            assessment_rows=rows,
+            assessment_totals=assessment_totals(assessment, rows) if assessment else None,
             history=history,
             return_step=selectors.return_step(application, history),
             deadline=selectors.deadline_of(application),
