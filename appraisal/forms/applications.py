@@ -17,7 +17,10 @@ from ..enums import ApplicationKind, ApplicationState
 from ..models import Application
 
 TEXTAREA = forms.Textarea(attrs={"rows": 10})
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1})
+# The browser's datetime-local input only takes (and shows) the ISO form with a "T".
+DATETIME_WIDGET = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S"
+)
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
