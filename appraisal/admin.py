@@ -10,6 +10,7 @@ from campaigns.admin import (
     MemberChoicesMixin,
     OrganizationKindFilter,
     PortalAdmin,
+    ReadOnlyAdminMixin,
     RecordedByMixin,
     campaign_year,
 )
@@ -270,7 +271,7 @@ class ApplicationAdmin(RecordedByMixin, MemberChoicesMixin, BigTableAdmin):
 
 
 @admin.register(ApplicationTransition)
-class ApplicationTransitionAdmin(BigTableAdmin):
+class ApplicationTransitionAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     """Read-only for everyone, superusers included: the history is append-only."""
 
     list_display = ["application", "from_state", "to_state", "actor", "at", "short_comment"]
@@ -284,16 +285,6 @@ class ApplicationTransitionAdmin(BigTableAdmin):
     ]
     ordering = ["-at", "-pk"]
     date_hierarchy = "at"
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("comment"))
     def short_comment(self, obj):
@@ -467,7 +458,7 @@ class CommendationAdmin(BigTableAdmin):
 
 
 @admin.register(DeadlineReminder)
-class DeadlineReminderAdmin(BigTableAdmin):
+class DeadlineReminderAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     """Read-only: the record of reminders already sent, which keeps them from going out twice."""
 
     list_display = ["organization", campaign_year, "days_before", "deadline", "sent_at"]
@@ -475,13 +466,3 @@ class DeadlineReminderAdmin(BigTableAdmin):
     list_filter = ["campaign", "days_before"]
     search_fields = ["organization__name", "organization__code", "recipients"]
     ordering = ["-sent_at", "-pk"]
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

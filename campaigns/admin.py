@@ -110,6 +110,21 @@ class PortalAdmin(PortalAdminMixin, admin.ModelAdmin):
     pass
 
 
+class ReadOnlyAdminMixin:
+    """For records written once by the portal's services (histories, logs): nobody edits them."""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class BigTableAdmin(PortalAdmin):
     """For tables that grow to tens of thousands of rows.
 
@@ -432,6 +447,13 @@ class CampaignAdmin(PortalAdmin):
     ordering = ["-year"]
     date_hierarchy = "starts_on"
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once a campaign exists its deadline moves only through the department's deadline
+        # page (/appraisal/deadline/), which records the old date, the new one and why.
+        if obj is not None:
+            return ["application_deadline"]
+        return []
+
 
 @admin.register(ImplementationPlan)
 class ImplementationPlanAdmin(BigTableAdmin):
@@ -463,9 +485,17 @@ class ExtensionAdmin(RecordedByMixin, BigTableAdmin):
     autocomplete_fields = ["organization"]
     recorded_by_fields = ("granted_by",)
 
+    # An extension is a record of what was granted when: a later one supersedes it, but it is
+    # never edited or deleted.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(DeadlineChange)
-class DeadlineChangeAdmin(BigTableAdmin):
+class DeadlineChangeAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     """Read-only: deadlines move through the department's deadline page, which records why."""
 
     list_display = [campaign_year, "old_deadline", "new_deadline", "changed_by", "changed_at"]
@@ -473,13 +503,3 @@ class DeadlineChangeAdmin(BigTableAdmin):
     list_filter = ["campaign"]
     search_fields = ["reason"]
     ordering = ["-changed_at", "-pk"]
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

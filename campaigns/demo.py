@@ -161,6 +161,9 @@ def ensure_demo_logins(*, password_hash: str | None = None) -> dict[str, User]:
                 defaults={
                     "password": password_hash,
                     "full_name": login.full_name,
+                    # So the console mail backend shows the portal's e-mails in development;
+                    # .invalid never reaches a real mailbox.
+                    "email": f"{login.username}@demo.invalid",
                     "is_active": True,
                     "is_staff": is_department,
                     "is_department_staff": is_department,

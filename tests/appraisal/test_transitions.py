@@ -292,3 +292,45 @@ def test_allowed_transitions_per_role_and_deadline(district, campaign, clock):
 
     clock.move_to(ONE_SECOND_LATE)
     assert allowed_transitions(draft, secretary) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_in_parallel_threads_only_one_wins(settings):
+    """Two requests at the same moment, each in its own connection and transaction."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's test database is one in-memory connection; PostgreSQL runs this")
+    campaign = CampaignFactory(year=YEAR)
+    application = ApplicationFactory(campaign=campaign, state=S.UNDER_REVIEW)
+    reviewers = [DepartmentUserFactory(username=f"parallel{i}") for i in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(reviewer, name):
+        try:
+            mine = Application.objects.get(pk=application.pk)  # both read "under review"
+            barrier.wait()
+            with time_machine.travel(IN_TIME, tick=False):
+                application_transition(application=mine, transition=name, actor=reviewer)
+            outcomes.append("won")
+        except ValidationError as error:
+            outcomes.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, args=(reviewers[0], "recommend")),
+        threading.Thread(target=decide, args=(reviewers[1], "not_recommend")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["stale", "won"]
+    application.refresh_from_db()
+    (row,) = ApplicationTransition.objects.filter(application=application)
+    assert row.to_state == application.state
