@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 
 TEMPLATES = "appraisal/email/"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 # The reminders the notice asks for: a week before and the day before.
 WEEK, DAY = 7, 1
 # Below SQLite's historical limit of 999 parameters per statement.
@@ -52,7 +51,7 @@ class Recipient:
 
 
 def _base_url() -> str:
-    return getattr(settings, "PORTAL_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    return settings.PORTAL_BASE_URL.rstrip("/")
 
 
 def _recipient(user) -> Recipient:
