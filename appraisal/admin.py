@@ -22,6 +22,7 @@ from .models import (
     AnnualAssessment,
     Application,
     ApplicationTransition,
+    AssessmentExport,
     AssessmentWeights,
     Commendation,
     Criterion,
@@ -360,19 +361,7 @@ class AssessmentWeightsAdmin(PortalAdmin):
 
     @admin.display(description=_("total"))
     def total(self, obj):
-        return sum(
-            getattr(obj, name)
-            for name in (
-                "implementation_plan",
-                "study_plans",
-                "activities",
-                "study_hours",
-                "five_ones",
-                "self_assessment",
-                "review",
-                "application",
-            )
-        )
+        return sum(getattr(obj, name) for name in AssessmentWeights.WEIGHT_FIELDS)
 
 
 COMPUTED_FIGURES = [
@@ -435,6 +424,14 @@ class AnnualAssessmentAdmin(BigTableAdmin):
         if {"adjustment", "adjustment_reason"} & set(form.changed_data):
             obj.adjusted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AssessmentExport)
+class AssessmentExportAdmin(ReadOnlyAdminMixin, BigTableAdmin):
+    list_display = ["created_at", campaign_year, "organization", "requested_by", "status"]
+    list_select_related = ["campaign", "organization", "requested_by"]
+    list_filter = ["campaign", "status"]
+    ordering = ["-created_at", "-pk"]
 
 
 # --- Commendations --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .enums import (
     ApplicationState,
     CriterionSubject,
     EvidenceKind,
+    ExportStatus,
     SelfAssessmentStatus,
     StagedDecision,
 )
@@ -489,6 +490,32 @@ class AssessmentWeights(models.Model):
     self_assessment = models.DecimalField(_("self-assessment score"), **SCORE, default=10)
     review = models.DecimalField(_("review score"), **SCORE, default=10)
     application = models.DecimalField(_("application outcome"), **SCORE, default=10)
+    # What earns an item's full points; fewer earn a proportional share.
+    activity_target = models.PositiveSmallIntegerField(
+        _("activities for full points"),
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text=_("Activities an organization holds in the year to earn the item's full points."),
+    )
+    study_hours_target = models.DecimalField(
+        _("study hours for full points"),
+        max_digits=6,
+        decimal_places=1,
+        default=32,
+        validators=[MinValueValidator(1)],
+        help_text=_("Average study hours per member that earn the item's full points."),
+    )
+
+    WEIGHT_FIELDS = (
+        "implementation_plan",
+        "study_plans",
+        "activities",
+        "study_hours",
+        "five_ones",
+        "self_assessment",
+        "review",
+        "application",
+    )
 
     class Meta:
         verbose_name = _("assessment weights")
@@ -640,3 +667,63 @@ class DeadlineReminder(models.Model):
 
     def __str__(self):
         return f"{self.organization} · {self.days_before}"
+
+
+def export_file_path(instance, filename):
+    return f"exports/{instance.campaign.year}/{uuid.uuid4().hex}.xlsx"
+
+
+class AssessmentExport(models.Model):
+    """One request for the annual assessment workbook, and the file it produced.
+
+    ``organization`` is the part of the district the workbook covers: None for
+    the whole district (the department), a secretary's own organization otherwise.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("covering"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows to write"), default=0)
+    file = models.FileField(_("file"), upload_to=export_file_path, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assessment export")
+        verbose_name_plural = _("assessment exports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="export_requester_idx")]
+
+    def __str__(self):
+        return f"{self.campaign.year} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, 100 * self.rows_done // self.rows_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ExportStatus.DONE, ExportStatus.FAILED}

@@ -135,6 +135,8 @@ OWNERSHIP: dict[str, Ownership] = {
     "appraisal.application": Ownership(org="organization", member="member"),
     "appraisal.review": Ownership(org=None, managed_by="department"),
     "appraisal.annualassessment": Ownership(org="organization", managed_by="department"),
+    # A workbook covering one organization's subtree (or, with none, the district).
+    "appraisal.assessmentexport": Ownership(org="organization"),
     "appraisal.commendation": Ownership(
         org="application__organization",
         everyone=Q(published_at__isnull=False),

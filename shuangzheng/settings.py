@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "campaigns",
     "learning",
     "appraisal",
@@ -150,6 +152,10 @@ STORAGES = {
         )
     },
 }
+
+# Background jobs (the large spreadsheet exports): rows in the database, run by
+# `manage.py db_worker`, which `make run` starts beside the server.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

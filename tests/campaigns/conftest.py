@@ -10,6 +10,7 @@ from appraisal.enums import ApplicationKind, ApplicationState, CriterionSubject,
 from appraisal.models import (
     AnnualAssessment,
     ApplicationTransition,
+    AssessmentExport,
     AssessmentWeights,
     Commendation,
     CriterionScore,
@@ -169,6 +170,7 @@ def build_rows(admin_user, *, year, names):
         )
         rows[suffix] = {"committee": committee, "branch": branch, "member": member}
     AssessmentWeights.objects.create(campaign=campaign)
+    AssessmentExport.objects.create(campaign=campaign, requested_by=admin_user)
     DeadlineChange.objects.create(
         campaign=campaign,
         old_deadline=campaign.application_deadline,
