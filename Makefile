@@ -20,7 +20,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium
 .PHONY: help run test setup system-packages system-packages-test venv messages migrate seed lint fmt clean
 
 help:
-	@echo "make run   - set up and serve the portal at http://$(HOST):$(PORT)"
+	@echo "make run   - set up and serve the portal at http://$(HOST):$(PORT), with its background worker"
 	@echo "make test  - set up and run the whole test suite"
 	@echo "make lint  - ruff check and format check"
 	@echo "make fmt   - ruff format and fix"
@@ -52,8 +52,9 @@ migrate: setup
 seed: migrate
 	$(MANAGE) seed_demo --if-empty
 
+# The server, with the background worker (large spreadsheet exports) beside it.
 run: seed
-	$(MANAGE) runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) PYTHON=$(PY) bash scripts/run-with-worker.sh
 
 test: system-packages-test venv messages
 	$(PY) -m pytest $(PYTEST_ARGS)

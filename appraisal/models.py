@@ -711,7 +711,9 @@ class AssessmentExport(models.Model):
         verbose_name = _("assessment export")
         verbose_name_plural = _("assessment exports")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["requested_by", "-created_at"], name="export_requester_idx")]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="export_requester_idx")
+        ]
 
     def __str__(self):
         return f"{self.campaign.year} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,16 @@
 """Each area's views module declares its own ``urlpatterns``; this joins them."""
 
-from .views import applications, assessments, criteria, deadlines, documents, review
+from .views import (
+    annual,
+    applications,
+    assessments,
+    criteria,
+    dashboard,
+    deadlines,
+    documents,
+    exports,
+    review,
+)
 
 app_name = "appraisal"
 
@@ -11,4 +21,7 @@ urlpatterns = [
     *documents.urlpatterns,
     *deadlines.urlpatterns,
     *review.urlpatterns,
+    *exports.urlpatterns,
+    *dashboard.urlpatterns,
+    *annual.urlpatterns,
 ]

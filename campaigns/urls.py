@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .imports import views as import_views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -17,4 +18,5 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    *import_views.urlpatterns,
 ]

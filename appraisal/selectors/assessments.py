@@ -539,6 +539,13 @@ def _totals(pairs: Iterable[tuple[Criterion, Decimal | None]]) -> AssessmentTota
     )
 
 
+def totals_from_scores(
+    criteria: Iterable[Criterion], scores: dict[int, Decimal]
+) -> AssessmentTotals:
+    """Totals of many assessments at once: ``scores`` maps criterion id to score."""
+    return _totals((criterion, scores.get(criterion.pk)) for criterion in criteria)
+
+
 def assessment_totals(
     assessment: SelfAssessment, rows: list[AssessmentRow] | None = None
 ) -> AssessmentTotals:
