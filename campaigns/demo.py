@@ -212,6 +212,11 @@ def build_demo_district(
     )
     with transaction.atomic():
         builder.build()
+    # Planner statistics for the freshly loaded tables: without them PostgreSQL
+    # takes a million rows for a few thousand and picks plans that take minutes
+    # (autovacuum would catch up, but only later).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return dict(builder.counts)
 
 
