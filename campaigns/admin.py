@@ -7,9 +7,10 @@ number of rows (related names come from ``select_related``, counts from
 subqueries).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import OrganizationKind
 from .models import (
+    AuditEvent,
     Campaign,
     DeadlineChange,
     Enterprise,
@@ -208,6 +210,45 @@ class MemberChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+# --- Archiving: what the department does instead of deleting -------------------------------
+
+
+def _set_active(modeladmin, request, queryset, *, active: bool, done):
+    """Archive (or restore) the selected rows; their records stay where they are."""
+    changed = 0
+    with transaction.atomic():
+        # One save per row rather than update(): the admin log and any audit
+        # signal see each archived organization or member.
+        for obj in queryset.exclude(is_active=active):
+            obj.is_active = active
+            obj.save(update_fields=["is_active"])
+            modeladmin.log_change(request, obj, [{"changed": {"fields": ["is_active"]}}])
+            changed += 1
+    modeladmin.message_user(request, done % {"count": changed}, messages.SUCCESS)
+
+
+@admin.action(
+    description=_("Archive the selected %(verbose_name_plural)s (records are kept)"),
+    permissions=["change"],
+)
+def archive_selected(modeladmin, request, queryset):
+    _set_active(
+        modeladmin,
+        request,
+        queryset,
+        active=False,
+        done=_("%(count)d archived: their records are kept, the pages no longer list them."),
+    )
+
+
+@admin.action(
+    description=_("Restore the selected archived %(verbose_name_plural)s"),
+    permissions=["change"],
+)
+def restore_selected(modeladmin, request, queryset):
+    _set_active(modeladmin, request, queryset, active=True, done=_("%(count)d restored."))
+
+
 # --- Users ----------------------------------------------------------------------------------
 
 
@@ -377,6 +418,8 @@ class OrganizationAdmin(BigTableAdmin):
         "ancestry",
     ]
     readonly_fields = ["ancestry"]
+    # Organizations with records cannot be deleted: the department archives them.
+    actions = [archive_selected, restore_selected]
 
     def get_queryset(self, request):
         return (
@@ -426,6 +469,8 @@ class MemberAdmin(BigTableAdmin):
     ]
     ordering = ["organization__path", "user__full_name"]
     autocomplete_fields = ["user", "organization"]
+    # Members who leave are archived rather than deleted, so their records stay.
+    actions = [archive_selected, restore_selected]
 
     @admin.display(description=_("name"), ordering="user__full_name")
     def name(self, obj):
@@ -503,3 +548,29 @@ class DeadlineChangeAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     list_filter = ["campaign"]
     search_fields = ["reason"]
     ordering = ["-changed_at", "-pk"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, BigTableAdmin):
+    """The security audit trail: read-only for everyone, superusers included.
+
+    Rows leave it only through ``manage.py prune_audit`` (older than 180 days).
+    """
+
+    list_display = ["at", "actor_name", "ip", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_name", "object_repr", "detail", "ip", "object_id"]
+    ordering = ["-at", "-pk"]
+    readonly_fields = [
+        "at",
+        "actor",
+        "actor_name",
+        "ip",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "detail",
+    ]
+    list_select_related = ["actor"]

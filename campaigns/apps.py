@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("“Double Strive” campaign")
+
+    def ready(self):
+        from . import audit
+
+        audit.connect()

@@ -28,3 +28,20 @@ class PlanStatus(models.TextChoices):
 
     DRAFT = "draft", _("Draft")
     FILED = "filed", _("Filed")
+
+
+class AuditAction(models.TextChoices):
+    """What an audit trail event (审计日志) records."""
+
+    LOGIN = "login", _("Signed in")
+    LOGOUT = "logout", _("Signed out")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    CREATE = "create", _("Created")
+    CHANGE = "change", _("Changed")
+    DELETE = "delete", _("Deleted")
+    TRANSITION = "transition", _("State change")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    UNLOCK = "unlock", _("Lock-out lifted")
+    PASSWORD_CHANGE = "password_change", _("Password changed")
+    PASSWORD_CHANGE_REQUIRED = "password_change_required", _("Password change required")

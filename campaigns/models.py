@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ALLOWED_CHILD_KINDS, MemberRole, OrganizationKind, PlanStatus
+from .enums import ALLOWED_CHILD_KINDS, AuditAction, MemberRole, OrganizationKind, PlanStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -371,3 +372,77 @@ class DeadlineChange(models.Model):
 
     def __str__(self):
         return f"{self.campaign.year}: {self.old_deadline:%Y-%m-%d} → {self.new_deadline:%Y-%m-%d}"
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """An audit event cannot be changed or deleted (except by ``prune_audit``)."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """The audit trail is append-only: no update, no delete, only ``prune``."""
+
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted; see prune_audit.")
+
+    def prune(self, *, before: datetime.datetime) -> int:
+        """Delete the events recorded before ``before``; the number deleted.
+
+        The one way rows leave the trail, used by ``manage.py prune_audit``
+        (which refuses to keep fewer than 180 days).
+        """
+        old = self.filter(at__lt=before)
+        return old._raw_delete(old.db)
+
+
+class AuditEvent(models.Model):
+    """One entry of the security audit trail (安全审计): who did what, when, from where.
+
+    Written by ``campaigns.audit.record`` (signals and a few services); never
+    changed or deleted through the portal or the admin.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_name = models.CharField(_("login name"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-pk"]
+        base_manager_name = "objects"
+        indexes = [
+            models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+            models.Index(fields=["action", "-at"], name="audit_action_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["ip", "-at"], name="audit_ip_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_name or '—'} {self.get_action_display()} {self.object_repr}".strip()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")

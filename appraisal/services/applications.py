@@ -18,9 +18,11 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
-from campaigns import rules
+from campaigns import audit, rules
+from campaigns.enums import AuditAction
 from campaigns.models import SHANGHAI, Campaign, Member, Organization
 from campaigns.selectors import deadline_for
 from campaigns.templatetags.portal_tags import cn_date
@@ -150,6 +152,13 @@ def application_transition(
             comment=comment,
         )
         transaction.on_commit(lambda: notify_transition(record))
+        audit.record(
+            action=AuditAction.TRANSITION,
+            obj=application,
+            actor=actor,
+            changes={"state": [from_state.label, ApplicationState(spec.target).label]},
+            detail=format_lazy("{}：{}", spec.label, comment) if comment else spec.label,
+        )
     application.refresh_from_db()
     return application
 

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from campaigns import rules
+from campaigns import audit, rules
+from campaigns.enums import AuditAction
 
 from ..enums import ExportStatus
 from ..models import AssessmentExport
@@ -87,6 +88,17 @@ def export_request(*, user, campaign) -> AssessmentExport:
         organization=organization,
         requested_by=user,
         rows_total=rows_total,
+    )
+    audit.record(
+        action=AuditAction.EXPORT,
+        obj=export,
+        actor=user,
+        detail=_("Annual assessment workbook %(year)s, covering %(scope)s, about %(rows)s rows")
+        % {
+            "year": campaign.year,
+            "scope": organization.name if organization is not None else _("the whole district"),
+            "rows": rows_total,
+        },
     )
     if rows_total <= INLINE_MAX_ROWS:
         export_run(export_id=export.pk)

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import rules
+from campaigns import audit, rules
+from campaigns.enums import AuditAction
 from campaigns.templatetags.portal_tags import num
 
 from ..enums import AWAITING_REVIEW_STATES, ApplicationState, StagedDecision
@@ -213,6 +214,21 @@ def decision_stage(
                 % {"state": ApplicationState(application.state).label},
                 code="not_under_review",
             )
+        # A QuerySet update sends no signal: the staged decision is recorded here.
+        audit.record(
+            action=AuditAction.CHANGE,
+            obj=application,
+            actor=reviewer,
+            changes={
+                "staged_decision": [
+                    StagedDecision(application.staged_decision).label
+                    if application.staged_decision
+                    else "",
+                    StagedDecision(decision).label,
+                ]
+            },
+            detail=(comment or "").strip(),
+        )
     application.refresh_from_db(fields=["state", "staged_decision", "staged_comment"])
     return application
 
@@ -220,7 +236,16 @@ def decision_stage(
 def decision_unstage(*, application: Application, reviewer) -> Application:
     """Withdraw a staged decision before it is released."""
     _require_department(reviewer)
-    _clear_staged(application)
+    staged = application.staged_decision
+    with transaction.atomic():
+        _clear_staged(application)
+        if staged in StagedDecision.values:
+            audit.record(
+                action=AuditAction.CHANGE,
+                obj=application,
+                actor=reviewer,
+                changes={"staged_decision": [StagedDecision(staged).label, ""]},
+            )
     return application
 
 

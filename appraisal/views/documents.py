@@ -8,8 +8,11 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views import View
 
+from campaigns import audit
+from campaigns.enums import AuditAction
 from learning.views.mixins import VisibleObjectMixin
 
 from ..pdf import CJKFontMissing, application_pdf_filename, render_application_pdf
@@ -34,6 +37,7 @@ class ApplicationPdfView(VisibleObjectMixin, View):
         except CJKFontMissing as error:
             messages.error(request, str(error))
             return redirect(reverse("appraisal:application.detail", args=[application.pk]))
+        audit.record(action=AuditAction.EXPORT, obj=application, detail=_("PDF application form"))
         response = HttpResponse(document, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition(
             application_pdf_filename(application),

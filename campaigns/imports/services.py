@@ -25,7 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns.enums import ALLOWED_CHILD_KINDS, MemberRole, OrganizationKind
+from campaigns import audit
+from campaigns.enums import ALLOWED_CHILD_KINDS, AuditAction, MemberRole, OrganizationKind
 from campaigns.models import Enterprise, Member, Organization, User
 
 from .workbook import (
@@ -113,7 +114,28 @@ def district_import(*, user, uploaded, initial_password: str) -> ImportResult:
             order = {SHEET_ORGANIZATIONS: 0, SHEET_MEMBERS: 1}
             parsed.errors.items.sort(key=lambda e: (order.get(e.sheet, 2), e.row or 0))
             return ImportResult(errors=parsed.errors)
-        return plan.apply(initial_password)
+        result = plan.apply(initial_password)
+        audit.record(
+            action=AuditAction.IMPORT,
+            actor=user,
+            object_repr=getattr(uploaded, "name", "") or "",
+            detail=_(
+                "District workbook imported. Organizations: %(oc)s created, %(ou)s changed, "
+                "%(on)s unchanged. Members: %(mc)s created, %(mu)s changed, %(mn)s unchanged. "
+                "New enterprises: %(enterprises)s; new logins: %(users)s."
+            )
+            % {
+                "oc": result.organizations.created,
+                "ou": result.organizations.updated,
+                "on": result.organizations.unchanged,
+                "mc": result.members.created,
+                "mu": result.members.updated,
+                "mn": result.members.unchanged,
+                "enterprises": result.enterprises_created,
+                "users": result.users_created,
+            },
+        )
+        return result
 
 
 def _chunks(values: list, size: int = QUERY_CHUNK):

@@ -19,7 +19,8 @@ from appraisal.models import (
     Review,
     ReviewScore,
 )
-from campaigns.enums import OrganizationKind, PlanStatus
+from campaigns.audit import record as audit_record
+from campaigns.enums import AuditAction, OrganizationKind, PlanStatus
 from campaigns.models import DeadlineChange, Extension
 from learning.enums import StudyPlanKind
 from learning.models import (
@@ -178,4 +179,5 @@ def build_rows(admin_user, *, year, names):
         reason="统一安排",
         changed_by=admin_user,
     )
+    audit_record(action=AuditAction.EXPORT, obj=campaign, actor=admin_user, detail="年度考核表")
     return rows

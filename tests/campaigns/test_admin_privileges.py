@@ -4,7 +4,7 @@ from django.urls import reverse
 from campaigns.models import User
 from campaigns.services import ensure_department_group
 
-from ..factories import PASSWORD, DepartmentUserFactory, UserFactory
+from ..factories import DepartmentUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def department_client(client):
     staff = DepartmentUserFactory(username="dept-staff")
     staff.groups.add(ensure_department_group())
-    client.login(username="dept-staff", password=PASSWORD)
+    client.force_login(staff)
     return client, staff
 
 

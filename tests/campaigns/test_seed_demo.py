@@ -120,10 +120,17 @@ def test_seed_demo_creates_the_four_logins_with_their_roles():
 def test_demo_password_works_for_the_four_logins_and_the_bulk_members(client):
     seed_small()
 
+    # Through the login page: with django-axes, authentication needs the request.
     for username in (*LOGINS, "m000001"):
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, username
+        assert client.session.get("_auth_user_id") == str(User.objects.get(username=username).pk)
         client.logout()
-    assert not client.login(username="member", password="wrong-password")
+    response = client.post("/accounts/login/", {"username": "member", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
 
 
 def test_seed_demo_campaign_has_the_notices_nine_criteria_verbatim():

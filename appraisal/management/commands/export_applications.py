@@ -16,6 +16,8 @@ from appraisal.pdf import (
     render_application_pdf,
 )
 from appraisal.selectors.documents import exportable_applications
+from campaigns import audit
+from campaigns.enums import AuditAction
 from campaigns.models import Campaign
 
 
@@ -74,6 +76,12 @@ class Command(BaseCommand):
         except CJKFontMissing as error:
             raise CommandError(str(error)) from None
 
+        audit.record(
+            action=AuditAction.EXPORT,
+            obj=campaign,
+            detail=_("PDF application forms: %(count)s files written to %(folder)s (command)")
+            % {"count": written, "folder": folder},
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 ngettext(

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from appraisal.workbook import write_assessment_workbook
+from campaigns import audit
+from campaigns.enums import AuditAction
 from campaigns.models import Campaign, Organization
 
 
@@ -58,6 +60,12 @@ class Command(BaseCommand):
                 _("Cannot write %(file)s: %(error)s")
                 % {"file": path, "error": error.strerror or error}
             ) from None
+        audit.record(
+            action=AuditAction.EXPORT,
+            obj=campaign,
+            detail=_("Annual assessment workbook: %(rows)s rows written to %(file)s (command)")
+            % {"rows": rows, "file": path},
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Wrote %(rows)s rows to %(file)s in %(seconds).1f s.")

@@ -1,0 +1,1 @@
+"""The department's account-security page: lock-outs and forced password changes."""
