@@ -396,9 +396,7 @@ class MemberSheet(Sheet):
                 "study_hours",
             )
         )
-        for code, org_name, full_name, username, role, *rest in members.iterator(
-            chunk_size=CHUNK
-        ):
+        for code, org_name, full_name, username, role, *rest in members.iterator(chunk_size=CHUNK):
             *flags, hours = rest
             yield (
                 code,

@@ -129,7 +129,10 @@ def run_pages(n: int = 30, warmup: int = 3, only: str = "", show_sql: bool = Fal
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=["dept", "secretary", "member"])}
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=["dept", "secretary", "member"])
+    }
     clients = {}
     rows = []
     for label, name, kwargs_spec, login in PAGES:
@@ -154,8 +157,7 @@ def run_pages(n: int = 30, warmup: int = 3, only: str = "", show_sql: bool = Fal
         }
         rows.append(row)
         print(
-            f"  {label:24} {login:10} {row['median']:8.1f} {row['p95']:8.1f} {queries:5}"
-            f"  {status}",
+            f"  {label:24} {login:10} {row['median']:8.1f} {row['p95']:8.1f} {queries:5}  {status}",
             file=sys.stderr,
             flush=True,
         )

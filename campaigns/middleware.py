@@ -75,9 +75,8 @@ def _seen_at_login(sender, request, user, **kwargs):
 class IdleSessionMiddleware:
     """Ends a signed-in session after ``SESSION_IDLE_SECONDS`` without a request.
 
-    The session cookie's age (SESSION_COOKIE_AGE) is the same 30 minutes and is
-    renewed whenever the last-seen time is written; this check is what makes the
-    limit exact, whatever the browser does with its cookies.
+    The stored session outlives the limit (SESSION_COOKIE_AGE is longer), so it is
+    this check that ends it, exactly, and tells the user why.
     """
 
     def __init__(self, get_response):

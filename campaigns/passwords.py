@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,3 +49,21 @@ class NotUsernameValidator:
 
     def get_help_text(self):
         return _("Your password cannot contain your login name.")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its message in the portal's own catalogue.
+
+    Django 5.2 reworded the message and its own Chinese catalogue has no
+    translation of the new wording yet, so users would read English.
+    """
+
+    def get_error_message(self):
+        return (
+            ngettext(
+                "This password is too short. It must contain at least %d character.",
+                "This password is too short. It must contain at least %d characters.",
+                self.min_length,
+            )
+            % self.min_length
+        )

@@ -1,14 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 from .imports import views as import_views
+from .security import views as security_views
+from .security.forms import LoginForm
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -19,4 +23,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     *import_views.urlpatterns,
+    *audit_views.urlpatterns,
+    *security_views.urlpatterns,
 ]

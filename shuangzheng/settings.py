@@ -74,10 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the portal's own: the idle-session check leaves a message.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "campaigns.middleware.RequestContextMiddleware",
     "campaigns.middleware.IdleSessionMiddleware",
     "campaigns.middleware.PasswordChangeRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
@@ -133,7 +134,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "campaigns.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -148,6 +149,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Axes would clear every failure from the address on any success, so one valid account
+# could reset the count for guessing at another; this handler clears only the account's own.
+AXES_HANDLER = "campaigns.security.axes_handler.AccountResetDatabaseHandler"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "campaigns.network.client_ip"
 # How many reverse proxies (nginx) stand in front of the portal and append X-Forwarded-For.
@@ -155,7 +160,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # A session ends after 30 minutes without a request (campaigns.middleware.IdleSessionMiddleware).
 SESSION_IDLE_SECONDS = 30 * 60
-SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+# Longer than the idle limit, so the middleware (not an expired cookie) ends the
+# session and can tell the user why.
+SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LOGIN_URL = "login"
@@ -188,6 +195,9 @@ STORAGES = {
 # Background jobs (the large spreadsheet exports): rows in the database, run by
 # `manage.py db_worker`, which `make run` starts beside the server.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The dashboard reuses the district's figures for this long (0: always afresh).
+FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 120)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

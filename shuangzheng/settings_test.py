@@ -15,3 +15,5 @@ STATIC_ROOT = BASE_DIR / ".test-static"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
 # Background jobs run at once, inside the request that enqueues them.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Figures always from the records: tests change them between requests.
+FIGURES_CACHE_SECONDS = 0

@@ -184,6 +184,9 @@ BULK_STAGE_NOT_RECOMMEND = "stage_not_recommend"
 BULK_COMMEND = "commend"
 
 
+MAX_DB_ID = 2**63 - 1  # the largest id a database integer column holds
+
+
 class BulkForm(forms.Form):
     applications = forms.TypedMultipleChoiceField(
         coerce=int,
@@ -204,7 +207,10 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the service only touches the campaign's applications.
         raw = self.data.getlist("applications") if hasattr(self.data, "getlist") else []
-        self.fields["applications"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        # Ids beyond a database integer are left out: the service's query would overflow.
+        self.fields["applications"].choices = [
+            (v, v) for v in raw if str(v).isdigit() and int(v) <= MAX_DB_ID
+        ]
 
 
 class CommendationOrderForm(forms.Form):

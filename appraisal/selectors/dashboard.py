@@ -25,7 +25,7 @@ from campaigns.models import Campaign, Organization
 from campaigns.rules import scope_for
 from campaigns.selectors import applications_by_state, deadline_for
 
-from .annual import OrganizationFigures, assessed_organizations, organization_figures
+from .annual import OrganizationFigures, assessed_organizations, recent_organization_figures
 
 # How many organizations the dashboard lists before linking to the full list.
 AT_RISK_SHOWN = 10
@@ -333,7 +333,7 @@ def dashboard(user, campaign: Campaign) -> Dashboard:
     A fixed number of queries, however many organizations the scope holds.
     """
     within = dashboard_scope(user)
-    figures = organization_figures(campaign, within)
+    figures = recent_organization_figures(campaign, within)
     everyone = list(figures.values())
 
     at_risk = sorted((f for f in everyone if not f.application_submitted), key=risk_order)
@@ -395,7 +395,7 @@ def organization_rows(
     know are ignored: the view validates them first.
     """
     within = dashboard_scope(user)
-    figures = organization_figures(campaign, within)
+    figures = recent_organization_figures(campaign, within)
     rows = _rows(figures, _organizations(within))
     for name, value in (statuses or {}).items():
         status = STATUS_FILTER.get(name)

@@ -23,7 +23,9 @@ class Lockout:
     last_attempt: datetime.datetime | None = None
     unlocks_at: datetime.datetime | None = None
     user: object | None = None  # the account, when the login name exists
-    others: set[str] = field(default_factory=set)  # addresses of an account / names tried from an address
+    others: set[str] = field(
+        default_factory=set
+    )  # addresses of an account / names tried from an address
 
 
 def _cooloff() -> datetime.timedelta:
@@ -61,15 +63,17 @@ def _group(attempts, key, other, limit: int) -> list[Lockout]:
                 failures=failures,
                 last_attempt=max(row.attempt_time for row in rows),
                 unlocks_at=_unlocks_at(rows, limit),
-                others={other(row) for row in rows if other(row)},
+                others=sorted({other(row) for row in rows if other(row)}),
             )
         )
     locked.sort(key=lambda lockout: lockout.last_attempt, reverse=True)
     return locked
 
 
-def current_lockouts(*, now: datetime.datetime | None = None) -> tuple[list[Lockout], list[Lockout]]:
-    """(locked accounts, locked addresses), most recent first, as django-axes would judge them now."""
+def current_lockouts(
+    *, now: datetime.datetime | None = None
+) -> tuple[list[Lockout], list[Lockout]]:
+    """(locked accounts, locked addresses), latest first, as django-axes judges them now."""
     now = now or timezone.now()
     limit = settings.AXES_FAILURE_LIMIT
     attempts = list(
@@ -94,6 +98,8 @@ def users_matching(query: str):
         return get_user_model().objects.none()
     return (
         get_user_model()
-        .objects.filter(Q(username__icontains=query) | Q(full_name__icontains=query), is_active=True)
+        .objects.filter(
+            Q(username__icontains=query) | Q(full_name__icontains=query), is_active=True
+        )
         .order_by("username")[:SEARCH_LIMIT]
     )

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from campaigns import audit
+from campaigns.enums import AuditAction
 from campaigns.rules import scope_for
 
 
@@ -33,14 +35,24 @@ def lockout_reset(*, actor, username: str | None = None, ip: str | None = None) 
             count += reset(username=username)
         if ip:
             count += reset(ip=ip)
+        audit.record(
+            action=AuditAction.UNLOCK,
+            actor=actor,
+            object_type="campaigns.user" if username else "",
+            object_repr=username or ip or "",
+            detail=_("Account: %(username)s; address: %(ip)s; %(count)s failed sign-ins cleared")
+            % {"username": username or "—", "ip": ip or "—", "count": count},
+        )
     return count
 
 
 def password_change_require(*, actor, user) -> None:
-    """The user must choose a new password at their next request (PasswordChangeRequiredMiddleware)."""
+    """The user must choose a new password at their next request (see campaigns.middleware)."""
     _require_department(actor)
     if not user.is_active:
         raise ValidationError(_("This account is deactivated."))
     if not user.must_change_password:
-        user.must_change_password = True
-        user.save(update_fields=["must_change_password"])
+        with transaction.atomic():
+            user.must_change_password = True
+            user.save(update_fields=["must_change_password"])
+            audit.record(action=AuditAction.PASSWORD_CHANGE_REQUIRED, obj=user, actor=actor)

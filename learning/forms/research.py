@@ -28,8 +28,22 @@ class MemberChoiceField(MemberChoiceMixin, forms.ModelChoiceField):
     pass
 
 
+# The largest id a database integer column holds; a posted id beyond it is no choice at all.
+MAX_DB_ID = 2**63 - 1
+
+
 class MemberMultipleChoiceField(MemberChoiceMixin, forms.ModelMultipleChoiceField):
-    pass
+    def _check_values(self, value):
+        # Django's ``pk__in`` query would overflow on such an id (a 500 on SQLite).
+        for pk in value:
+            text = str(pk)
+            if not text.isdigit() or int(text) > MAX_DB_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super()._check_values(value)
 
 
 class OrganizationChoiceForm(forms.Form):

@@ -19,6 +19,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from campaigns import rules
 from campaigns.rules import Role
 from campaigns.selectors import current_campaign, today
+from campaigns.widgets import plain_selects
 from learning.forms.library import (
     CATEGORY_LIST_ID,
     BookFilter,
@@ -80,6 +81,8 @@ class FilteredListView(ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
+        # Filters offer every visible organization: thousands for the department.
+        plain_selects(self.filterset.form)
         return super().get_context_data(filterset=self.filterset, **kwargs)
 
 

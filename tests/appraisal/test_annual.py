@@ -431,8 +431,8 @@ def test_detail_recompute_of_one_organization_returns_to_it(client, campaign, re
     computed(campaign)
     row = assessment_of(campaign, records.branch)
     StudyActivityFactory(campaign=campaign, organization=records.branch)
-    client.force_login(records.department)
     clock.move_to(NOW + datetime.timedelta(hours=1))
+    client.force_login(records.department)
 
     response = client.post(COMPUTE, {"campaign": YEAR, "organization": records.branch.pk})
 

@@ -153,8 +153,8 @@ def test_export_applications_query_count_constant(
         _apply(campaign, district.branch, district.member)
     pdf.cjk_font_available()  # fontconfig is asked once per process, not per query
 
-    # campaign, applications, criteria, secretaries, self-assessment scores
-    with django_assert_num_queries(5):
+    # campaign, applications, criteria, secretaries, self-assessment scores, the audit event
+    with django_assert_num_queries(6):
         _export(tmp_path / "out")
 
     assert len(list((tmp_path / "out").iterdir())) == count

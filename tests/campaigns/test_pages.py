@@ -173,13 +173,16 @@ def test_password_change_requires_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_user_told_to_change_password_sees_a_reminder(client, district):
+def test_user_told_to_change_password_is_sent_to_change_it_and_told_why(client, district):
     user = district.member.user
     user.must_change_password = True
     user.save()
     client.force_login(user)
-    html = client.get(reverse("home")).content.decode()
-    assert f'class="alert-link" href="{reverse("password_change")}"' in html
+
+    response = client.get(reverse("home"), follow=True)
+
+    assert response.redirect_chain == [(reverse("password_change"), 302)]
+    assert "您的密码由管理员设置，请立即设置您自己的密码。" in response.content.decode()
 
 
 # ---------------------------------------------------------------- language

@@ -58,21 +58,26 @@ def _admin_object(world, model):
     return model._default_manager.order_by("pk").first()
 
 
-def fill(pattern, world) -> tuple[dict, object | None]:
-    """(URL kwargs, the object they name) for ``pattern``; NoParameterValue when unknown."""
+def fill(pattern, world, attribute=None) -> tuple[dict, object | None]:
+    """(URL kwargs, the object they name) for ``pattern``; NoParameterValue when unknown.
+
+    ``attribute``: the world object ``pk`` names instead of the usual one."""
     values, target = {}, None
     model_admin = getattr(pattern.callback, "model_admin", None)
     for param in pattern.params:
         if pattern.key.startswith("admin:"):
             value, obj = _admin_value(param, pattern, world, model_admin)
         else:
-            value, obj = _portal_value(param, pattern, world)
+            value, obj = _portal_value(param, pattern, world, attribute)
         values[param] = value
         target = target or obj
     return values, target
 
 
-def _portal_value(param, pattern, world):
+def _portal_value(param, pattern, world, override=None):
+    if param in {"pk", "id"} and override:
+        obj = getattr(world, override)
+        return obj.pk, obj
     if param == "year":
         return world.campaign.year, world.campaign
     if param in {"pk", "id"}:
@@ -99,6 +104,8 @@ def _admin_value(param, pattern, world, model_admin):
         return ContentType.objects.get_for_model(type(world.branch)).pk, None
     if param == "object_id" and model_admin is None:  # view_on_site
         return world.branch.pk, None
+    if param == "id" and model_admin is None:  # the user admin's password form
+        return world.fellow.user.pk, world.fellow.user
     if param in {"object_id", "id"} and model_admin is not None:
         obj = _admin_object(world, model_admin.model)
         return (obj.pk if obj is not None else 0), obj

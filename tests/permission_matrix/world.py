@@ -39,6 +39,7 @@ from appraisal.models import (
     SelfAssessment,
 )
 from campaigns.enums import OrganizationKind, PlanStatus
+from campaigns.services import ensure_department_group
 from learning.enums import StudyPlanKind, SuggestionStatus
 from learning.models import (
     ActivityAttachment,
@@ -87,6 +88,7 @@ def build_world() -> SimpleNamespace:
     w.other_secretary = SecretaryFactory(organization=w.other_committee, user__username="pm_sec2")
     w.other_member = MemberFactory(organization=w.other_branch, user__username="pm_mem2")
     w.department = DepartmentUserFactory(username="pm_dept")
+    w.department.groups.add(ensure_department_group())  # the admin permissions staff get
     branch, fellow, sec_user = w.branch, w.fellow, w.secretary.user
 
     # Plans ------------------------------------------------------------------
