@@ -33,6 +33,7 @@ from .models import (
     ReviewScore,
     SelfAssessment,
 )
+from .services.annual import FIGURE_FIELDS
 
 APPLICATION_RELATED = [
     "application__organization",
@@ -364,20 +365,7 @@ class AssessmentWeightsAdmin(PortalAdmin):
         return sum(getattr(obj, name) for name in AssessmentWeights.WEIGHT_FIELDS)
 
 
-COMPUTED_FIGURES = [
-    "implementation_plan_filed",
-    "annual_plan_on_time",
-    "quarterly_plans_on_time",
-    "activity_count",
-    "three_meetings_count",
-    "average_study_hours",
-    "five_ones_rate",
-    "self_assessment_score",
-    "review_score",
-    "application_outcome",
-    "computed_total",
-    "computed_at",
-]
+COMPUTED_FIGURES = [*FIGURE_FIELDS, "computed_at"]
 
 
 @admin.register(AnnualAssessment)
