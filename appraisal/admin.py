@@ -1,6 +1,9 @@
 """The department's back office for criteria, assessments, applications and commendations."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +36,12 @@ from .models import (
     ReviewScore,
     SelfAssessment,
 )
-from .services.annual import FIGURE_FIELDS
+from .services.annual import (
+    FIGURE_FIELDS,
+    adjustment_check,
+    annual_assessment_adjust,
+    annual_assessment_compute,
+)
 
 APPLICATION_RELATED = [
     "application__organization",
@@ -364,6 +372,35 @@ class AssessmentWeightsAdmin(PortalAdmin):
     def total(self, obj):
         return sum(getattr(obj, name) for name in AssessmentWeights.WEIGHT_FIELDS)
 
+    def save_model(self, request, obj, form, change):
+        # The stored totals follow the weights, as when they are set in the portal.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            annual_assessment_compute(campaign=obj.campaign)
+
+
+class AnnualAssessmentAdminForm(forms.ModelForm):
+    """The adjustment obeys the portal's rules: a reason, and a total within the full points."""
+
+    class Meta:
+        model = AnnualAssessment
+        fields = ["adjustment", "adjustment_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        adjustment = cleaned.get("adjustment")
+        if adjustment is not None:
+            try:
+                adjustment_check(
+                    assessment=self.instance,
+                    adjustment=adjustment,
+                    reason=cleaned.get("adjustment_reason", ""),
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return cleaned
+
 
 COMPUTED_FIGURES = [*FIGURE_FIELDS, "computed_at"]
 
@@ -394,23 +431,28 @@ class AnnualAssessmentAdmin(BigTableAdmin):
     ]
     search_fields = ["organization__name", "organization__code"]
     ordering = ["-campaign__year", "organization__path"]
-    autocomplete_fields = ["organization"]
-    # The figures are computed from the records; the department only adds an
-    # adjustment with its reason beside them.
+    # The figures are computed from the records (rows come only from computing
+    # them); the department only adds an adjustment with its reason beside them.
     fieldsets = [
         (None, {"fields": ["campaign", "organization"]}),
         (_("Computed from the records"), {"fields": COMPUTED_FIGURES}),
         (_("Adjustment"), {"fields": ["adjustment", "adjustment_reason", "adjusted_by"]}),
     ]
-    readonly_fields = [*COMPUTED_FIGURES, "adjusted_by"]
+    readonly_fields = ["campaign", "organization", *COMPUTED_FIGURES, "adjusted_by"]
+    form = AnnualAssessmentAdminForm
 
-    @admin.display(description=_("total"))
-    def total(self, obj):
-        return obj.total
+    def has_add_permission(self, request):
+        return False
 
     def save_model(self, request, obj, form, change):
         if {"adjustment", "adjustment_reason"} & set(form.changed_data):
-            obj.adjusted_by = request.user
+            annual_assessment_adjust(
+                assessment=obj,
+                user=request.user,
+                adjustment=obj.adjustment,
+                reason=obj.adjustment_reason,
+            )
+            return
         super().save_model(request, obj, form, change)
 
 

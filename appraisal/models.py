@@ -566,6 +566,10 @@ class AnnualAssessment(models.Model):
     )
     computed_total = models.DecimalField(_("computed total"), **SCORE, default=0)
     adjustment = models.DecimalField(_("adjustment"), **SCORE, default=0)
+    # Stored, not derived on the fly: it is computed_total + adjustment held
+    # between 0 and the campaign's full points (records or weights can change
+    # after an adjustment was made), and pages sort and export by it.
+    total = models.DecimalField(_("total"), **SCORE, default=0)
     adjustment_reason = models.TextField(_("reason for adjustment"), blank=True)
     adjusted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -599,8 +603,9 @@ class AnnualAssessment(models.Model):
         return f"{self.organization} · {self.campaign.year}"
 
     @property
-    def total(self):
-        return self.computed_total + self.adjustment
+    def total_capped(self) -> bool:
+        """The adjusted figure left the 0 … full points range, so the total was held at its edge."""
+        return self.total != self.computed_total + self.adjustment
 
 
 class Commendation(models.Model):

@@ -67,6 +67,7 @@ from learning.models import (
     NoteComment,
     ReadingRecord,
     ResearchTopic,
+    ResearchTopicParticipant,
     StudyActivity,
     StudyNote,
     StudyPlan,
@@ -1314,9 +1315,9 @@ class _DistrictBuilder:
             topics.append(topic)
         self.insert(ResearchTopic, topics, ids=True)
         self.insert(
-            ResearchTopic.participants.through,
+            ResearchTopicParticipant,
             (
-                Row(researchtopic_id=topic.id, member_id=member.id)
+                Row(topic_id=topic.id, member_id=member.id)
                 for topic in topics
                 for member in topic.demo_people
             ),

@@ -24,6 +24,7 @@ from .models import (
     NoteComment,
     ReadingRecord,
     ResearchTopic,
+    ResearchTopicParticipant,
     StudyActivity,
     StudyNote,
     StudyPlan,
@@ -296,6 +297,16 @@ class NoteCommentAdmin(RecordedByMixin, BigTableAdmin):
 # --- Research topics and suggestions --------------------------------------------------------
 
 
+class ResearchTopicParticipantInline(MemberChoicesMixin, admin.TabularInline):
+    model = ResearchTopicParticipant
+    extra = 0
+    autocomplete_fields = ["member"]
+    fields = ["member"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member__user", "topic")
+
+
 @admin.register(ResearchTopic)
 class ResearchTopicAdmin(MemberChoicesMixin, BigTableAdmin):
     list_display = [
@@ -313,15 +324,14 @@ class ResearchTopicAdmin(MemberChoicesMixin, BigTableAdmin):
     search_fields = ["title", "problem", "organization__name", "lead__user__full_name"]
     ordering = ["-campaign__year", "organization__path", "title"]
     date_hierarchy = "started_on"
-    autocomplete_fields = ["organization", "lead", "participants"]
+    autocomplete_fields = ["organization", "lead"]
+    inlines = [ResearchTopicParticipantInline]
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                participant_count=count_of(ResearchTopic.participants.through, "researchtopic")
-            )
+            .annotate(participant_count=count_of(ResearchTopicParticipant, "topic"))
         )
 
     @admin.display(description=_("participants"), ordering="participant_count")

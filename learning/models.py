@@ -440,7 +440,11 @@ class ResearchTopic(TimeStamped):
         related_name="led_topics",
     )
     participants = models.ManyToManyField(
-        Member, verbose_name=_("participants"), blank=True, related_name="research_topics"
+        Member,
+        verbose_name=_("participants"),
+        blank=True,
+        related_name="research_topics",
+        through="ResearchTopicParticipant",
     )
     status = models.CharField(
         _("status"), max_length=20, choices=ResearchStatus.choices, default=ResearchStatus.PROPOSED
@@ -460,6 +464,41 @@ class ResearchTopic(TimeStamped):
 
     def __str__(self):
         return self.title
+
+
+class ResearchTopicParticipant(models.Model):
+    """A member's part in a research topic.
+
+    An explicit model rather than Django's automatic M2M table, which would
+    CASCADE from Member: deleting a member who took part in a topic must be
+    refused, not quietly drop the participation. It keeps the automatic table's
+    name and columns, so existing rows stay where they are.
+    """
+
+    topic = models.ForeignKey(
+        ResearchTopic,
+        verbose_name=_("research topic"),
+        on_delete=models.CASCADE,
+        db_column="researchtopic_id",
+        related_name="participations",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("Party member"),
+        on_delete=models.PROTECT,
+        related_name="topic_participations",
+    )
+
+    class Meta:
+        db_table = "learning_researchtopic_participants"
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        # unique_together, not a UniqueConstraint: it names the constraint exactly
+        # as the automatic table did, so the database needs no change.
+        unique_together = [("topic", "member")]
+
+    def __str__(self):
+        return f"{self.member} · {self.topic}"
 
 
 class Suggestion(TimeStamped):

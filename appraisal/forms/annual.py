@@ -35,7 +35,7 @@ SORT_FIELDS = {
     "outcome": "application_outcome",
     "computed": "computed_total",
     "adjustment": "adjustment",
-    "total": "total_points",
+    "total": "total",
 }
 
 

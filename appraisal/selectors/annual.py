@@ -348,6 +348,11 @@ def full_points(weights: AssessmentWeights) -> Decimal:
     return sum((getattr(weights, name) for name in AssessmentWeights.WEIGHT_FIELDS), Decimal(0))
 
 
+def adjusted_total(computed: Decimal, adjustment: Decimal, ceiling: Decimal) -> Decimal:
+    """The assessment's total: the computed figure plus the adjustment, within 0 … full points."""
+    return min(max(computed + adjustment, Decimal(0)), ceiling)
+
+
 # ---------------------------------------------------------------- stored assessments
 
 

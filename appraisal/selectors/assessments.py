@@ -30,6 +30,7 @@ from learning.enums import ORGANIZATION_PLAN_KINDS, NoteKind, StudyPlanKind, Sug
 from learning.models import (
     ReadingRecord,
     ResearchTopic,
+    ResearchTopicParticipant,
     StudyActivity,
     StudyNote,
     StudyPlan,
@@ -307,9 +308,9 @@ def _member_activities(a):
 
 
 def _member_topics(a):
-    taking_part = ResearchTopic.participants.through.objects.filter(member_id=a.member_id)
     return ResearchTopic.objects.filter(campaign_id=a.campaign_id).filter(
-        Q(lead_id=a.member_id) | Q(pk__in=taking_part.values("researchtopic_id"))
+        Q(lead_id=a.member_id)
+        | Q(pk__in=ResearchTopicParticipant.objects.filter(member_id=a.member_id).values("topic"))
     )
 
 

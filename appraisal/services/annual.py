@@ -13,7 +13,13 @@ from campaigns.models import Campaign, Organization
 from campaigns.rules import scope_for
 
 from ..models import AnnualAssessment, AssessmentWeights
-from ..selectors.annual import full_points, organization_figures, score, weights_for
+from ..selectors.annual import (
+    adjusted_total,
+    full_points,
+    organization_figures,
+    score,
+    weights_for,
+)
 
 BATCH = 1000
 FIGURE_FIELDS = (
@@ -28,6 +34,7 @@ FIGURE_FIELDS = (
     "review_score",
     "application_outcome",
     "computed_total",
+    "total",
 )
 
 
@@ -56,6 +63,7 @@ def annual_assessment_compute(
     figures keyed by organization id, for callers that show more than is stored.
     """
     weights = weights_for(campaign)
+    ceiling = full_points(weights)
     figures = organization_figures(campaign, within)
     now = timezone.now()
     with transaction.atomic():
@@ -64,6 +72,8 @@ def annual_assessment_compute(
         for pk, org_figures in figures.items():
             values = _figure_values(org_figures, weights)
             row = existing.get(pk)
+            adjustment = row.adjustment if row is not None else Decimal(0)
+            values["total"] = adjusted_total(values["computed_total"], adjustment, ceiling)
             if row is None:
                 to_create.append(
                     AnnualAssessment(
@@ -97,17 +107,11 @@ def _existing(campaign, within):
     return {row.organization_id: row for row in rows}
 
 
-def annual_assessment_adjust(
-    *, assessment: AnnualAssessment, user, adjustment: Decimal, reason: str
-) -> AnnualAssessment:
-    """Set the department's adjustment beside the computed figure, with its reason."""
-    if not scope_for(user).is_department:
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    weights = weights_for(assessment.campaign)
-    ceiling = full_points(weights)
+def adjustment_check(*, assessment: AnnualAssessment, adjustment: Decimal, reason: str) -> None:
+    """Raise a ValidationError (by field) unless ``adjustment`` may be made with ``reason``."""
+    ceiling = full_points(weights_for(assessment.campaign))
     errors = {}
-    if adjustment and not reason:
+    if adjustment and not (reason or "").strip():
         errors["adjustment_reason"] = _("Give the reason for the adjustment.")
     total = assessment.computed_total + adjustment
     if total < 0 or total > ceiling:
@@ -117,11 +121,24 @@ def annual_assessment_adjust(
         ) % {"total": total, "ceiling": ceiling}
     if errors:
         raise ValidationError(errors)
+
+
+def annual_assessment_adjust(
+    *, assessment: AnnualAssessment, user, adjustment: Decimal, reason: str
+) -> AnnualAssessment:
+    """Set the department's adjustment beside the computed figure, with its reason."""
+    if not scope_for(user).is_department:
+        raise PermissionDenied
+    adjustment_check(assessment=assessment, adjustment=adjustment, reason=reason)
+    reason = (reason or "").strip()
     assessment.adjustment = adjustment
     assessment.adjustment_reason = reason if adjustment else ""
     assessment.adjusted_by = user
+    assessment.total = adjusted_total(
+        assessment.computed_total, adjustment, full_points(weights_for(assessment.campaign))
+    )
     assessment.full_clean()
-    assessment.save(update_fields=["adjustment", "adjustment_reason", "adjusted_by"])
+    assessment.save(update_fields=["adjustment", "adjustment_reason", "adjusted_by", "total"])
     return assessment
 
 

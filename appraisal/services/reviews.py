@@ -131,6 +131,18 @@ def review_save(
         raise ValidationError(errors)
     if complete and any(score is None for score, _remark in cleaned.values()):
         raise ValidationError(_("Score every criterion to complete the review."), code="incomplete")
+    entered = (comment or "").strip() or any(
+        score is not None or remark for score, remark in cleaned.values()
+    )
+    if (
+        not entered
+        and not Review.objects.filter(application=application, reviewer=reviewer).exists()
+    ):
+        # A blank save (or a stray empty POST) must not open the review: the
+        # organization would see “under review” when nobody has looked yet.
+        raise ValidationError(
+            _("Nothing was entered, so the review was not saved."), code="nothing_entered"
+        )
 
     with transaction.atomic():
         _start_review_if_needed(application, reviewer)

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -119,9 +118,7 @@ class AssessmentListView(RoleRequiredMixin, FilteredListView):
         self.visible = rules.visible(self.request.user, selectors.assessment_list(self.campaign))
         self.filterset = AnnualAssessmentFilter(
             params,
-            queryset=self.visible.annotate(
-                total_points=F("computed_total") + F("adjustment")
-            ).order_by("organization__path", "pk"),
+            queryset=self.visible.order_by("organization__path", "pk"),
             years=campaign_years(),
         )
         return self.filterset.qs

@@ -11,15 +11,15 @@ from django.db.models.functions import Coalesce
 
 from campaigns import rules
 from campaigns.models import Campaign, Member, Organization
-from learning.models import ResearchTopic, Suggestion
+from learning.models import ResearchTopic, ResearchTopicParticipant, Suggestion
 
 
 def topic_list(user) -> QuerySet:
     """Topics ``user`` may see, with ``participant_count``."""
     participants = (
-        ResearchTopic.participants.through.objects.filter(researchtopic=OuterRef("pk"))
+        ResearchTopicParticipant.objects.filter(topic=OuterRef("pk"))
         .order_by()
-        .values("researchtopic")
+        .values("topic")
         .annotate(n=Count("pk"))
         .values("n")
     )

@@ -12,6 +12,7 @@ from appraisal.models import (
     AnnualAssessment,
     Application,
     ApplicationTransition,
+    AssessmentWeights,
     Review,
     SelfAssessment,
 )
@@ -332,13 +333,15 @@ def test_self_assessment_changelist_totals_scores(admin_client):
 
 def test_annual_assessment_adjustment_records_who_made_it(admin_client, admin_user):
     assessment = AnnualAssessment.objects.create(
-        campaign=CampaignFactory(year=2026), organization=OrganizationFactory()
+        campaign=CampaignFactory(year=2026),
+        organization=OrganizationFactory(),
+        computed_total=Decimal(10),
+        total=Decimal(10),
     )
     response = admin_client.post(
         url(AnnualAssessment, "change", assessment.pk),
         {
-            "campaign": assessment.campaign_id,
-            "organization": assessment.organization_id,
+            "campaign": CampaignFactory(year=2025).pk,  # read-only: ignored
             "adjustment": "-2",
             "adjustment_reason": "学习记录不全",
             "activity_count": "99",  # computed: ignored
@@ -347,8 +350,48 @@ def test_annual_assessment_adjustment_records_who_made_it(admin_client, admin_us
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.adjustment == Decimal("-2")
+    assert assessment.total == Decimal(8)
     assert assessment.adjusted_by == admin_user
     assert assessment.activity_count == 0
+    assert assessment.campaign.year == 2026
+
+
+def test_annual_assessment_adjustment_in_the_admin_keeps_the_total_within_full_points(
+    admin_client,
+):
+    assessment = AnnualAssessment.objects.create(
+        campaign=CampaignFactory(year=2026), organization=OrganizationFactory()
+    )
+    response = admin_client.post(
+        url(AnnualAssessment, "change", assessment.pk),
+        {"adjustment": "-2", "adjustment_reason": "学习记录不全"},
+    )
+    assert response.status_code == 200
+    assert "须在0至满分" in response.text
+    assessment.refresh_from_db()
+    assert (assessment.adjustment, assessment.total) == (0, 0)
+
+
+def test_annual_assessments_are_not_added_by_hand_in_the_admin(admin_client):
+    assert admin_client.get(url(AnnualAssessment, "add")).status_code == 403
+
+
+def test_weights_changed_in_the_admin_recompute_the_totals(admin_client):
+    campaign = CampaignFactory(year=2026)
+    weights = AssessmentWeights.objects.create(campaign=campaign)
+    assessment = AnnualAssessment.objects.create(
+        campaign=campaign,
+        organization=OrganizationFactory(),
+        adjustment=Decimal(90),
+        adjustment_reason="示范",
+        total=Decimal(90),
+    )
+    data = dict.fromkeys(AssessmentWeights.WEIGHT_FIELDS, "5")
+    data.update(campaign=campaign.pk, activity_target="12", study_hours_target="32")
+    response = admin_client.post(url(AssessmentWeights, "change", weights.pk), data)
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.total == Decimal(40)  # held at the new full points
 
 
 def test_annual_assessment_adjustment_needs_a_reason(admin_client):

@@ -20,7 +20,7 @@ from appraisal.services.annual import annual_assessment_adjust, annual_assessmen
 from campaigns.enums import OrganizationKind, PlanStatus
 from campaigns.models import SHANGHAI
 from learning.enums import ActivityForm, NoteKind, StudyPlanKind
-from learning.models import Attendance, ReadingRecord
+from learning.models import Attendance, ReadingRecord, StudyPlan
 from learning.services.plans import plan_file
 
 from ..factories import (
@@ -267,6 +267,66 @@ def test_recompute_keeps_the_adjustment(campaign, records, clock):
     assert row.adjusted_by == records.department
     assert row.total == BRANCH_TOTAL + Decimal("5.00")
     assert row.computed_at == NOW + datetime.timedelta(hours=2)
+
+
+def test_lowered_weights_hold_an_adjusted_total_at_the_full_points(client, campaign, records):
+    computed(campaign)
+    row = assessment_of(campaign, records.branch)
+    annual_assessment_adjust(
+        assessment=row, user=records.department, adjustment=Decimal("40"), reason="承办现场会"
+    )
+    client.force_login(records.department)
+
+    # Every weight 5 instead of 10–15: full points 40, and the computed figure shrinks.
+    response = client.post(
+        WEIGHTS,
+        weights_data(
+            implementation_plan="5",
+            study_plans="5",
+            activities="5",
+            study_hours="5",
+            five_ones="5",
+            self_assessment="5",
+            review="5",
+            application="5",
+        ),
+    )
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.adjustment == Decimal("40")  # the department's figure is kept as it was made
+    assert row.computed_total + row.adjustment > 40
+    assert row.total == Decimal(40)
+    page = client.get(detail_url(row)).text
+    assert "data-total-capped" in page
+    assert 'data-figure="total">40 <' in page
+
+
+def test_fewer_records_hold_a_lowered_total_at_zero(campaign, records):
+    computed(campaign)
+    row = assessment_of(campaign, records.other_branch)  # 3.00 computed
+    annual_assessment_adjust(
+        assessment=row, user=records.department, adjustment=Decimal("-3"), reason="材料不实"
+    )
+    assert row.total == 0
+    StudyPlan.objects.filter(organization=records.other_branch).delete()
+
+    computed(campaign)
+
+    row.refresh_from_db()
+    assert row.computed_total == 0
+    assert (row.adjustment, row.total, row.total_capped) == (Decimal(-3), 0, True)
+
+
+def test_list_sorts_by_the_stored_total(client, campaign, records):
+    computed(campaign)
+    client.force_login(records.department)
+
+    response = client.get(LIST, {"campaign": YEAR, "order": "-total"})
+
+    totals = [a.total for a in response.context["assessments"]]
+    assert totals == sorted(totals, reverse=True)
+    assert totals[0] == BRANCH_TOTAL
 
 
 # ---------------------------------------------------------------- list

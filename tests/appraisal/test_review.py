@@ -298,6 +298,20 @@ def test_review_save_scores_and_start_review(client, district, campaign, criteri
     )
 
 
+@pytest.mark.parametrize("data", [{}, {"form": "review", "comment": "   "}], ids=["empty", "blank"])
+def test_review_save_with_nothing_entered_does_not_open_the_review(
+    client, district, campaign, criteria, data
+):
+    application = _app(district, campaign, S.SUBMITTED)
+    client.force_login(district.department)
+    response = client.post(_detail(application), data, follow=True)
+    assert "未填写任何内容，审核未保存。" in _messages(response)
+    application.refresh_from_db()
+    assert application.state == S.SUBMITTED
+    assert not Review.objects.exists()
+    assert not ApplicationTransition.objects.filter(application=application).exists()
+
+
 def test_review_save_above_maximum_refused_and_nothing_saved(client, district, campaign, criteria):
     application = _app(district, campaign, S.SUBMITTED)
     client.force_login(district.department)

@@ -504,3 +504,16 @@ def test_list_filters_never_list_big_tables():
             if field.is_relation and field.related_model._meta.label_lower in big:
                 offenders.append(f"{model._meta.label}: {path}")
     assert not offenders
+
+
+def test_research_topic_change_page_lists_its_participants(admin_client, every_model):
+    from learning.models import ResearchTopic
+
+    topic = ResearchTopic.objects.filter(title="提升生产效率").order_by("pk").first()
+    response = admin_client.get(url(ResearchTopic, "change", topic.pk))
+    formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "participations"
+    )
+    listed = {form.instance.member for form in formset.formset.forms if form.instance.pk}
+    assert listed == set(topic.participants.all())
+    assert len(listed) == 2

@@ -40,8 +40,8 @@ NOT_PROTECTED = {
         "an activity stays when the plan item it fulfilled is dropped from the plan; "
         "it only loses the link"
     ),
-    ("learning.ResearchTopic_participants", "researchtopic", "CASCADE"): (
-        "a topic's list of participants is part of the topic"
+    ("learning.ResearchTopicParticipant", "topic", "CASCADE"): (
+        "a topic's list of participants is part of the topic; the members stay"
     ),
     ("appraisal.CriterionScore", "assessment", "CASCADE"): (
         "the scores are part of the self-assessment"
@@ -55,14 +55,6 @@ NOT_PROTECTED = {
     ("admin.LogEntry", "user", "CASCADE"): (
         "Django's own admin log (django.contrib.admin), which the portal cannot change; "
         "a user is PROTECTed by their membership and every record they wrote"
-    ),
-}
-
-# Known gaps, reported and waiting for a model change (see the xfail test below).
-KNOWN_GAPS = {
-    ("learning.ResearchTopic_participants", "member", "CASCADE"): (
-        "the automatic M2M table of ResearchTopic.participants: deleting a member who only "
-        "took part in topics drops their participation silently"
     ),
 }
 
@@ -107,7 +99,7 @@ def test_relations_protect_every_record_or_are_listed_with_a_reason():
         if field.remote_field.on_delete in (models.PROTECT, models.RESTRICT):
             continue
         key = (model._meta.label, field.name, on_delete_name(field))
-        if key not in NOT_PROTECTED and key not in KNOWN_GAPS:
+        if key not in NOT_PROTECTED:
             unexpected.append(key)
     assert unexpected == []
 
@@ -132,7 +124,6 @@ def test_listed_exceptions_still_exist():
         for model, field in relations_to_check()
     }
     assert set(NOT_PROTECTED) <= actual
-    assert set(KNOWN_GAPS) <= actual
 
 
 # ---------------------------------------------------------------- the ORM
@@ -176,11 +167,6 @@ def test_orm_bulk_delete_refuses_too(every_model, admin_user, kind):
     assert row_counts() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN GAP: ResearchTopic.participants is an automatic M2M table, which "
-    "CASCADEs from Member; needs an explicit through model with PROTECT (reported)",
-)
 def test_member_who_only_took_part_in_a_topic_is_not_deleted_silently(district):
     topic = ResearchTopic.objects.create(
         campaign=StudyNoteFactory(member=district.fellow).campaign,
@@ -191,6 +177,19 @@ def test_member_who_only_took_part_in_a_topic_is_not_deleted_silently(district):
     topic.participants.add(loner)
     with pytest.raises((ProtectedError, RestrictedError)):
         loner.delete()
+    assert list(topic.participants.all()) == [loner]
+
+
+def test_deleting_a_topic_takes_its_participant_list_but_not_the_members(district):
+    topic = ResearchTopic.objects.create(
+        campaign=StudyNoteFactory(member=district.fellow).campaign,
+        organization=district.branch,
+        title="降本增效",
+    )
+    topic.participants.add(district.fellow)
+    topic.delete()
+    assert Member.objects.filter(pk=district.fellow.pk).exists()
+    assert not district.fellow.research_topics.exists()
 
 
 # ---------------------------------------------------------------- the admin
