@@ -1,10 +1,10 @@
 """E-mails about applications: state changes and deadline reminders.
 
-Both run outside a request (on commit, or from cron), so they render in the
-site's language and build links from ``PORTAL_BASE_URL``. A mail server that
-is down is logged and never undoes what already happened: the state change is
-committed before ``notify_transition`` runs, and a reminder that could not be
-sent is not recorded, so the next run tries again.
+Both run outside a request (in the background worker, or from cron), so they
+render in the site's language and build links from ``PORTAL_BASE_URL``. A mail
+server that is down is logged and never undoes what already happened: the state
+change is committed before ``notify_transition`` runs, and a reminder that
+could not be sent is not recorded, so the next run tries again.
 """
 
 from __future__ import annotations
@@ -186,15 +186,16 @@ def _transition_mails(record: ApplicationTransition) -> list[EmailMessage]:
     ]
 
 
-def notify_transition(record: ApplicationTransition) -> None:
-    """Tell the people concerned that an application moved (``record``: ApplicationTransition).
+def notify_transition(transition_id: int) -> None:
+    """Tell the people concerned that an application moved (the ApplicationTransition).
 
     Submitted / resubmitted: the Organization Department staff, and a
     confirmation to the organization's secretaries. Returned for revision: the
     secretaries and whoever created the application, with the reviewer's
     comment. Recommended / not recommended / commended: the secretaries and,
     for a member's application, the member. Starting the review sends nothing.
-    Runs after the transition committed; mail-server errors are logged.
+    Runs in the background worker after the transition committed; mail-server
+    errors are logged.
     """
     record = ApplicationTransition.objects.select_related(
         "actor",
@@ -202,7 +203,7 @@ def notify_transition(record: ApplicationTransition) -> None:
         "application__campaign",
         "application__member__user",
         "application__created_by",
-    ).get(pk=record.pk)
+    ).get(pk=transition_id)
     with translation.override(settings.LANGUAGE_CODE):
         messages = _transition_mails(record)
     _send(messages, f"application {record.application_id} ({record.to_state})")

@@ -9,7 +9,7 @@ subqueries).
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -214,17 +214,33 @@ class MemberChoicesMixin:
 
 
 def _set_active(modeladmin, request, queryset, *, active: bool, done):
-    """Archive (or restore) the selected rows; their records stay where they are."""
-    changed = 0
+    """Archive (or restore) the selected rows; their records stay where they are.
+
+    Rows are taken top-down (organizations in tree order), so archiving a branch
+    with its committee archives the branch first; a row the models' rules refuse
+    (an organization with active members left, a member of an archived
+    organization …) is skipped and named.
+    """
+    changed, refused = 0, []
+    rows = queryset.exclude(is_active=active)
+    if rows.model is Organization:
+        rows = rows.order_by("path" if active else "-depth", "path")
     with transaction.atomic():
         # One save per row rather than update(): the admin log and any audit
         # signal see each archived organization or member.
-        for obj in queryset.exclude(is_active=active):
+        for obj in rows:
             obj.is_active = active
+            try:
+                obj.clean()
+            except ValidationError as error:
+                refused.extend(error.messages)
+                continue
             obj.save(update_fields=["is_active"])
             modeladmin.log_change(request, obj, [{"changed": {"fields": ["is_active"]}}])
             changed += 1
     modeladmin.message_user(request, done % {"count": changed}, messages.SUCCESS)
+    for message in refused:
+        modeladmin.message_user(request, message, messages.ERROR)
 
 
 @admin.action(

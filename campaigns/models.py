@@ -138,6 +138,7 @@ class Organization(models.Model):
             super().save(*args, **kwargs)
 
     def clean(self):
+        self._check_archiving()
         if self.parent_id is None:
             return
         parent = self.parent
@@ -150,6 +151,33 @@ class Organization(models.Model):
                 {
                     "parent": _("A %(child)s cannot be placed under a %(parent)s.")
                     % {"child": self.get_kind_display(), "parent": parent.get_kind_display()}
+                }
+            )
+
+    def _check_archiving(self):
+        """An archived organization leaves no active member or organization under it,
+        and an active one does not hang from an archived parent."""
+        if not self.is_active and self.pk:
+            members = self.members.filter(is_active=True).count()
+            children = self.children.filter(is_active=True).count()
+            if members or children:
+                raise ValidationError(
+                    {
+                        "is_active": _(
+                            "%(name)s still has %(members)d active member(s) and %(children)d "
+                            "active organization(s) under it: transfer or archive them first."
+                        )
+                        % {"name": self.name, "members": members, "children": children}
+                    }
+                )
+        if self.is_active and self.parent_id and not self.parent.is_active:
+            raise ValidationError(
+                {
+                    "is_active": _(
+                        "%(name)s cannot be active under the archived %(parent)s: restore that "
+                        "organization first, or move this one elsewhere."
+                    )
+                    % {"name": self.name, "parent": self.parent.name}
                 }
             )
 
@@ -200,6 +228,18 @@ class Member(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def clean(self):
+        if self.is_active and self.organization_id and not self.organization.is_active:
+            raise ValidationError(
+                {
+                    "organization": _(
+                        "%(organization)s is archived: an active member must belong to an "
+                        "active organization."
+                    )
+                    % {"organization": self.organization.name}
+                }
+            )
 
     @property
     def name(self) -> str:

@@ -160,6 +160,14 @@ def _member_q(own: Ownership, member) -> Q:
     return Q(**{own.member: member.pk})
 
 
+def _in_subtree(own: Ownership, path: str) -> Q:
+    if own.org == "":
+        return Q(path__startswith=path)
+    Organization = apps.get_model("campaigns", "Organization")
+    subtree = Organization.objects.filter(path__startswith=path).values("pk")
+    return Q(**{f"{own.org}__in": subtree})
+
+
 def visibility_q(scope: Scope, model) -> Q | None:
     """The filter of rows ``scope`` may see; None means every row."""
     if scope.is_department:
@@ -171,13 +179,18 @@ def visibility_q(scope: Scope, model) -> Q | None:
         return q
     if own.org is not None:
         if scope.is_secretary:
-            q |= Q(**{own.org_lookup("path__startswith"): scope.managed_path})
-        if own.org_public is not None:
-            q |= Q(
-                **{own.org_lookup("pk") if own.org == "" else own.org: scope.organization_id}
-            ) & (own.org_public)
-        if own.org == "":
-            q |= Q(pk=scope.organization_id)
+            # Everything in the managed subtree, own organization included, so the
+            # public-items branch below would only repeat it. Matched as an id list
+            # from the organizations' path index: a LIKE on the joined path, ORed
+            # with other branches, made PostgreSQL scan every row of the table.
+            q |= _in_subtree(own, scope.managed_path)
+        else:
+            if own.org_public is not None:
+                q |= Q(
+                    **{own.org_lookup("pk") if own.org == "" else own.org: scope.organization_id}
+                ) & (own.org_public)
+            if own.org == "":
+                q |= Q(pk=scope.organization_id)
     q |= _member_q(own, scope.member)
     return q
 

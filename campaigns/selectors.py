@@ -398,3 +398,18 @@ def home_context(user) -> tuple[Role, dict]:
         return role, {}
     campaign = current_campaign()
     return role, {"campaign": campaign, **figures(user, campaign)}
+
+
+LOOKUP_LIMIT = 20
+
+
+def organization_lookup(user, text: str, *, limit: int = LOOKUP_LIMIT) -> list[Organization]:
+    """Active organizations ``user`` may see whose name or code contains ``text``, in tree order."""
+    # NUL cannot go into a PostgreSQL query; other odd characters simply match nothing.
+    text = " ".join((text or "").replace("\x00", "").split())[:100]
+    if not text:
+        return []
+    matches = Organization.objects.filter(is_active=True).filter(
+        Q(name__icontains=text) | Q(code__icontains=text)
+    )
+    return list(visible(user, matches).order_by("path")[:limit])

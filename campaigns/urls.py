@@ -22,6 +22,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path(
+        "organizations/lookup/",
+        views.OrganizationLookupView.as_view(),
+        name="organization.lookup",
+    ),
     *import_views.urlpatterns,
     *audit_views.urlpatterns,
     *security_views.urlpatterns,

@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
+from django.views import View
 from django.views.generic import TemplateView
 
 from . import selectors, services
@@ -24,3 +26,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         services.user_password_changed(user=form.user)
         return response
+
+
+class OrganizationLookupView(LoginRequiredMixin, View):
+    """Organizations matching ``?q=`` (name or code) among those the user may see, as JSON:
+    what the organization search box of a list's filters offers."""
+
+    def get(self, request):
+        organizations = selectors.organization_lookup(request.user, request.GET.get("q", ""))
+        results = [
+            {"id": organization.pk, "label": f"{organization.name}（{organization.code}）"}
+            for organization in organizations
+        ]
+        return JsonResponse({"results": results})

@@ -34,7 +34,6 @@ from ..enums import (
     SelfAssessmentStatus,
 )
 from ..models import Application, ApplicationTransition
-from ..notifications import notify_transition
 from ..selectors.assessments import assessment_for_application
 from ..transitions import TRANSITIONS, Performer, Transition, transitions_from
 
@@ -95,6 +94,14 @@ def allowed_transitions(application: Application, user) -> list[Transition]:
 # ---------------------------------------------------------------- writes
 
 
+def _notify_later(record: ApplicationTransition) -> None:
+    """Mail the people concerned from the background worker, not in the request:
+    releasing the staged decisions moves hundreds of applications at once."""
+    from ..tasks import send_transition_mail
+
+    send_transition_mail.enqueue(record.pk)
+
+
 def application_transition(
     *, application: Application, transition: str, actor, comment: str = ""
 ) -> Application:
@@ -151,7 +158,7 @@ def application_transition(
             actor=actor,
             comment=comment,
         )
-        transaction.on_commit(lambda: notify_transition(record))
+        transaction.on_commit(lambda: _notify_later(record))
         audit.record(
             action=AuditAction.TRANSITION,
             obj=application,

@@ -165,7 +165,7 @@ class _Plan:
         self.db_orgs = {}  # code → dict of the organization's stored values
         for chunk in _chunks(sorted(wanted)):
             for org in Organization.objects.filter(code__in=chunk).values(
-                "id", "code", "parent_id", "path", "depth", *ORGANIZATION_FIELDS
+                "id", "code", "parent_id", "path", "depth", "is_active", *ORGANIZATION_FIELDS
             ):
                 self.db_orgs[org["code"]] = org
         self.db_org_codes_by_id = {org["id"]: code for code, org in self.db_orgs.items()}
@@ -234,6 +234,19 @@ class _Plan:
                     _(
                         "No organization has the code “%(code)s”, neither in this sheet nor in "
                         "the portal."
+                    )
+                    % {"code": parent},
+                )
+                row.values["_no_parent"] = True
+            elif self._archived(parent):
+                self._error(
+                    SHEET_ORGANIZATIONS,
+                    row,
+                    H_PARENT,
+                    parent,
+                    _(
+                        "The organization “%(code)s” is archived: nothing can be placed under it. "
+                        "The department restores it in the administration first."
                     )
                     % {"code": parent},
                 )
@@ -393,6 +406,10 @@ class _Plan:
             elif link[1] in self.enterprise_of:
                 self.enterprise_of[code] = self.enterprise_of[link[1]]
 
+    def _archived(self, code: str) -> bool:
+        stored = self.db_orgs.get(code)
+        return stored is not None and not stored["is_active"]
+
     def _check_members(self) -> None:
         for row in self.parsed.members:
             values = row.values
@@ -409,6 +426,18 @@ class _Plan:
                         "“%(sheet)s” nor in the portal."
                     )
                     % {"code": code, "sheet": SHEET_ORGANIZATIONS},
+                )
+            elif code and not _bad(row, "organization_code") and self._archived(code):
+                self._error(
+                    SHEET_MEMBERS,
+                    row,
+                    H_MEMBER_ORG,
+                    code,
+                    _(
+                        "The organization “%(code)s” is archived: members cannot be imported "
+                        "into it. The department restores it in the administration first."
+                    )
+                    % {"code": code},
                 )
             account = self.db_users.get(values.get("username"))
             if account and (account["is_superuser"] or account["is_department_staff"]):

@@ -239,12 +239,6 @@ class ActivityFilter(django_filters.FilterSet):
         method="in_subtree",
         empty_label=_("All organizations"),
     )
-    # The department sees thousands of organizations: it searches them by name instead.
-    organization_name = django_filters.CharFilter(
-        label=_("Party organization"),
-        method="organization_named",
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
     form = django_filters.ChoiceFilter(
         label=_label("form"), choices=FORM_CHOICES, empty_label=_("All forms")
     )
@@ -282,10 +276,6 @@ class ActivityFilter(django_filters.FilterSet):
         if organization is None:
             return queryset
         return queryset.filter(organization__path__startswith=organization.path)
-
-    def organization_named(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(organization__name__icontains=value) if value else queryset
 
     def only_three_meetings(self, queryset, name, value):
         return queryset.filter(form__in=THREE_MEETINGS_ONE_LECTURE) if value else queryset

@@ -17,6 +17,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from campaigns import rules
 from campaigns.rules import Role
+from campaigns.widgets import organization_lookups
 from learning.forms.activities import ActivityFilter, StudyActivityForm
 from learning.models import ActivityAttachment
 from learning.selectors import activities as selectors
@@ -68,10 +69,9 @@ class ActivityListView(RoleRequiredMixin, ListView):
             query=query.urlencode(),
             filtered=any(value for key, value in self.request.GET.items() if key != "page"),
             can_record=self.scope.is_secretary,
-            organization_filter={Role.SECRETARY: "select", Role.DEPARTMENT: "name"}.get(
-                self.scope.role
-            ),
+            show_organization_filter=self.scope.role in (Role.SECRETARY, Role.DEPARTMENT),
         )
+        organization_lookups(self.filterset.form, self.request.user)
         return context
 
 

@@ -19,7 +19,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from campaigns import rules
 from campaigns.rules import Role
 from campaigns.selectors import current_campaign, today
-from campaigns.widgets import plain_selects
+from campaigns.widgets import organization_lookups, plain_selects
 from learning.forms.library import (
     CATEGORY_LIST_ID,
     BookFilter,
@@ -83,6 +83,7 @@ class FilteredListView(ListView):
     def get_context_data(self, **kwargs):
         # Filters offer every visible organization: thousands for the department.
         plain_selects(self.filterset.form)
+        organization_lookups(self.filterset.form, self.request.user)
         return super().get_context_data(filterset=self.filterset, **kwargs)
 
 

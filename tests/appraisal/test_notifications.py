@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.test import override_settings
 from django.urls import reverse
 
 from appraisal.enums import ApplicationKind, ApplicationState
@@ -282,6 +283,26 @@ def test_notify_queries_constant(people, campaign, clock, django_assert_num_quer
 
     # The history row with its application, the organization's secretaries, the department.
     with django_assert_num_queries(3):
-        notify_transition(record)
+        notify_transition(record.pk)
 
     assert len(mail.outbox) == 1 + secretaries
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+def test_mails_wait_for_the_background_worker(
+    people, campaign, clock, django_capture_on_commit_callbacks
+):
+    from django_tasks import default_task_backend
+
+    from appraisal.tasks import send_transition_mail
+
+    application = _application(people, campaign)
+
+    _move(people, application, "submit", capture=django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []  # nothing sent in the request
+    [queued] = default_task_backend.results
+    record = ApplicationTransition.objects.get(application=application)
+    assert (queued.task.name, queued.args) == ("send_transition_mail", [record.pk])
+    send_transition_mail.call(*queued.args)  # what the worker does
+    assert set(_inbox()) == {"dept@example.cn", "branchsec@example.cn"}

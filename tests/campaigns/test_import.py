@@ -613,6 +613,19 @@ def test_department_login_cannot_be_imported_as_a_member(dept_client, department
     assert not Member.objects.exists()
 
 
+def test_nothing_is_imported_into_an_archived_organization(dept_client):
+    OrganizationFactory(code="OLD01", kind=OrganizationKind.COMMITTEE, is_active=False)
+    orgs = [["NEW01", "新支部", "党支部", "OLD01", None, None, None]]
+    members = [["newbie", "新党员", None, None, "OLD01", "党员", "否", None, None]]
+    before = snapshot()
+
+    errors = errors_of(upload(dept_client, workbook_bytes(orgs, members)))
+
+    assert [(e.sheet, e.value) for e in errors] == [("党组织", "OLD01"), ("党员", "OLD01")]
+    assert all("已停用" in e.message for e in errors)
+    assert snapshot() == before
+
+
 def test_kind_change_that_would_orphan_existing_children_is_refused(dept_client, imported):
     orgs = [list(row) for row in GOOD_ORGS if row[0] != "JZB01"]
     orgs[1][2] = "党支部"  # the general branch (row 3) would become a branch: JZB01 under it

@@ -296,6 +296,8 @@ def test_archiving_an_organization_keeps_its_records_and_drops_it_from_the_pages
     client.force_login(district.secretary.user)
     home = client.get(reverse("home")).content.decode()
     assert f'data-organization="{district.branch.pk}"' in home
+    branch_members = list(district.branch.members.all())
+    run_action(department_client, Member, "archive_selected", branch_members)
     before = row_counts()
 
     response = run_action(department_client, Organization, "archive_selected", [district.branch])
@@ -315,6 +317,73 @@ def test_archiving_an_organization_keeps_its_records_and_drops_it_from_the_pages
     assert (
         f'data-organization="{district.branch.pk}"' in client.get(reverse("home")).content.decode()
     )
+
+
+def test_archiving_an_organization_with_active_members_or_branches_is_refused(
+    department_client, district
+):
+    response = run_action(
+        department_client, Organization, "archive_selected", [district.committee, district.branch]
+    )
+
+    page = response.content.decode()
+    assert "甲公司第一党支部还有 3 名在册党员和 0 个在用的下级党组织" in page
+    assert "甲公司党委还有 1 名在册党员和 1 个在用的下级党组织" in page
+    assert Organization.objects.filter(is_active=True).count() == 4
+
+
+def test_archiving_a_committee_with_its_emptied_branch_takes_the_branch_first(
+    department_client, district
+):
+    run_action(
+        department_client,
+        Member,
+        "archive_selected",
+        list(Member.objects.filter(organization__in=[district.committee, district.branch])),
+    )
+
+    run_action(
+        department_client, Organization, "archive_selected", [district.committee, district.branch]
+    )
+
+    assert set(Organization.objects.filter(is_active=False)) == {
+        district.committee,
+        district.branch,
+    }
+
+
+def test_restoring_under_an_archived_organization_is_refused(department_client, district):
+    district.fellow.is_active = False
+    district.fellow.save()
+    Member.objects.filter(organization=district.branch).update(is_active=False)
+    Organization.objects.filter(pk=district.branch.pk).update(is_active=False)
+
+    response = run_action(department_client, Member, "restore_selected", [district.fellow])
+
+    assert "甲公司第一党支部已停用" in response.content.decode()
+    district.fellow.refresh_from_db()
+    assert not district.fellow.is_active
+
+    Member.objects.filter(organization=district.committee).update(is_active=False)
+    run_action(department_client, Organization, "archive_selected", [district.committee])
+    response = run_action(department_client, Organization, "restore_selected", [district.branch])
+    assert "请先恢复该党组织" in response.content.decode()
+    district.branch.refresh_from_db()
+    assert not district.branch.is_active
+
+
+def test_archiving_in_the_change_form_follows_the_same_rule(department_client, district):
+    from django.forms.models import model_to_dict
+
+    url = reverse("admin:campaigns_organization_change", args=[district.branch.pk])
+    data = {k: v for k, v in model_to_dict(district.branch).items() if v is not None}
+    data["is_active"] = ""
+    response = department_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "在册党员" in response.content.decode()
+    district.branch.refresh_from_db()
+    assert district.branch.is_active
 
 
 def test_archiving_a_member_keeps_their_records_and_drops_them_from_the_pages(

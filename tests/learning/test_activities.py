@@ -758,17 +758,18 @@ def test_activity_list_filters(client, district, campaign, today):
     assert client.get(url, {"page": "999"}).status_code == 200
 
 
-def test_activity_list_department_searches_organizations_by_name(client, district, campaign):
+def test_activity_list_department_finds_an_organization_by_lookup(client, district, campaign):
     ours = StudyActivityFactory(campaign=campaign, organization=district.branch)
     StudyActivityFactory(campaign=campaign, organization=district.other_branch)
     client.force_login(district.department)
     url = reverse("learning:activity.list")
-    response = client.get(url)
-    assert response.context["organization_filter"] == "name"
-    assert 'name="organization_name"' in response.content.decode()
-    assert '<select name="organization"' not in response.content.decode()
-    response = client.get(url, {"organization_name": "甲公司第一"})
+    page = client.get(url).content.decode()
+    assert "data-org-lookup=" in page
+    assert "甲公司第一党支部</option>" not in page  # no district-wide drop-down
+    # The dashboard's links name the organization by id; the filter shows it chosen.
+    response = client.get(url, {"organization": district.committee.pk})
     assert {a.pk for a in response.context["activities"]} == {ours.pk}
+    assert f'<option value="{district.committee.pk}" selected>' in response.content.decode()
 
 
 def test_activity_list_paginates(client, district, campaign, today):

@@ -59,6 +59,8 @@ EXPECTATIONS = {
     "logout": E(*(NOT_ALLOWED,) * 5, post=(L, ANY, ANY, ANY, ANY)),
     "password_change": EVERYONE_LIST,
     "password_change_done": EVERYONE_LIST,
+    # JSON of the organizations matching ?q= among those the user may see.
+    "organization.lookup": EVERYONE_LIST,
     "import.upload": DEPARTMENT_PAGE,
     "import.template": DEPARTMENT_PAGE,
     "audit.list": DEPARTMENT_PAGE,
