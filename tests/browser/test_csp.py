@@ -27,6 +27,7 @@ PAGES = {
         "/",
         reverse("appraisal:dashboard"),
         reverse("appraisal:review.queue"),
+        reverse("appraisal:application.list"),
         reverse("appraisal:annual.list"),
         reverse("security.overview"),
         reverse("admin:index"),
