@@ -238,7 +238,8 @@ def _set_active(modeladmin, request, queryset, *, active: bool, done):
             obj.save(update_fields=["is_active"])
             modeladmin.log_change(request, obj, [{"changed": {"fields": ["is_active"]}}])
             changed += 1
-    modeladmin.message_user(request, done % {"count": changed}, messages.SUCCESS)
+    if changed or not refused:
+        modeladmin.message_user(request, done % {"count": changed}, messages.SUCCESS)
     for message in refused:
         modeladmin.message_user(request, message, messages.ERROR)
 

@@ -202,7 +202,6 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 120)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-MESSAGE_TAGS = {40: "danger"}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shuangzheng@localhost")

@@ -307,6 +307,7 @@ def test_review_save_with_nothing_entered_does_not_open_the_review(
     client.force_login(district.department)
     response = client.post(_detail(application), data, follow=True)
     assert "未填写任何内容，审核未保存。" in _messages(response)
+    assert 'class="alert alert-danger alert-dismissible' in response.content.decode()
     application.refresh_from_db()
     assert application.state == S.SUBMITTED
     assert not Review.objects.exists()

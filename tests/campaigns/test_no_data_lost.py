@@ -327,7 +327,8 @@ def test_archiving_an_organization_with_active_members_or_branches_is_refused(
     )
 
     page = response.content.decode()
-    assert "甲公司第一党支部还有 3 名在册党员和 0 个在用的下级党组织" in page
+    assert '<li class="error">甲公司第一党支部还有 3 名在册党员和 0 个在用的下级党组织' in page
+    assert "已停用 0 个" not in page
     assert "甲公司党委还有 1 名在册党员和 1 个在用的下级党组织" in page
     assert Organization.objects.filter(is_active=True).count() == 4
 
