@@ -239,6 +239,17 @@ def test_review_random_scores_never_fail(client, world, data):
 
 
 @FORM_SETTINGS
+@given(text=JUNK, organization=JUNK)
+def test_organization_lookup_and_filter_random_input_never_fail(client, world, text, organization):
+    client.force_login(world.department)
+    response = client.get(reverse("organization.lookup"), {"q": text})
+    assert response.status_code == 200
+    assert isinstance(response.json()["results"], list)
+    response = client.get(reverse("appraisal:application.list"), {"organization": organization})
+    assert response.status_code == 200
+
+
+@FORM_SETTINGS
 @given(data=st.data())
 def test_application_create_random_input_never_fails(client, world, data):
     client.force_login(world.branch_secretary.user)
