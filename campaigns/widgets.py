@@ -53,13 +53,13 @@ def plain_selects(form: forms.BaseForm) -> None:
 
 class OrganizationLookupSelect(PlainSelect):
     """An organization ``<select>`` holding only the chosen organization, with a
-    search box that fills it from ``campaigns:organization.lookup``.
+    search box that fills it from the ``organization.lookup`` JSON view.
 
     For the department's filters: a drop-down of the whole district (5,000
     organizations, ~0.5 MB of options) is slow to send and useless to scroll on a
     phone. ``static/js/org-lookup.js`` shows the search box; without JavaScript
-    the select still keeps or clears the current choice, and the list's own
-    search field matches organization names and codes.
+    the box stays hidden and the select still keeps or clears the current
+    choice (the dashboards' links name the organization by id).
     """
 
     template_search = (
